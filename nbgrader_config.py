@@ -1,0 +1,37 @@
+"""nbgrader configuration of the backpropagation workbook (see README.md)."""
+
+import os
+
+c = get_config()  # noqa: F821  (nbgrader injects get_config)
+
+c.CourseDirectory.course_id = "backprop-workbook"
+c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
+# Gradebook: embedded SQLite in the course folder by default; point WORKBOOK_DB_URL at
+# PostgreSQL (postgresql+psycopg://user@host/db) when several graders share one.
+c.CourseDirectory.db_url = os.environ.get(
+    "WORKBOOK_DB_URL",
+    "sqlite:///" + os.path.join(c.CourseDirectory.root, "gradebook.db"),
+)
+c.CourseDirectory.ignore = [
+    ".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*",
+]
+
+# Students see a stub that fails loudly until they replace it.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# Grading: a cell that runs longer than this is stopped and scores 0.
+c.Execute.timeout = 60
+c.Execute.interrupt_on_timeout = True
+# A student who deleted a graded cell gets it back (and scores 0 on it) instead of a crash.
+c.OverwriteCells.add_missing_cells = True
+# Warnings on stderr (a RuntimeWarning from student code, a matplotlib notice) must not turn a
+# passing test cell into a failing one.
+c.IgnorePattern.enabled = True
+c.IgnorePattern.pattern = r"\w*Warning: "
+
+# Keep feedback and grading output readable when a student prints in a loop.
+c.LimitOutput.max_lines = 300
+c.LimitOutput.max_traceback = 100
+
+c.Exchange.root = os.path.join(c.CourseDirectory.root, ".exchange")

@@ -1,0 +1,158 @@
+"""Tests of the tests: grade planted submissions with real nbgrader on a throw-away course.
+
+An assignment declares, in ``tests/assignments/<notebook>.py``:
+
+- ``ASSIGNMENT`` and ``NOTEBOOK``: the nbgrader assignment id and notebook name;
+- ``MISTAKES``: :class:`Mistake` objects, each an edit of the solution that a student really
+  makes, and the test cells (grade ids) that must lose points because of it;
+- ``VARIANTS``: :class:`Variant` objects, correct answers written another way, which must
+  earn full marks.
+
+Each submission is the *release* notebook with every solution cell filled in from the source
+notebook (markers removed) and then edited, exactly what a student would hand in.
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from workbook.submissions import apply_edits, solution_cells, write_submission
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTION, BLANK = "solution", "blank"
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace ``old`` by ``new`` in the solution of cell ``cell`` (a grade id).
+
+    ``old`` must occur exactly once, so a changed solution breaks the declaration loudly.
+    With ``old=None`` the whole cell is replaced by ``new``.
+    """
+
+    cell: str
+    old: str | None
+    new: str
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A wrong submission: the solution with ``edits``; every cell in ``loses`` loses points."""
+
+    name: str
+    edits: tuple[Edit, ...]
+    loses: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A correct submission written differently; it must earn full marks."""
+
+    name: str
+    edits: tuple[Edit, ...]
+
+
+@dataclass
+class Grades:
+    """One student's result: total, maximum, and the score of each graded cell."""
+
+    score: float
+    max_score: float
+    cells: dict = field(default_factory=dict)
+    max_cells: dict = field(default_factory=dict)
+
+
+def venv_env():
+    """Environment for nbgrader subprocesses: this interpreter's bin/ first on PATH (alembic)."""
+    env = dict(os.environ)
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    env.pop("WORKBOOK_DB_URL", None)
+    return env
+
+
+def nbgrader(course, *args, check=True):
+    """Run the real nbgrader command line in ``course``; return the completed process."""
+    result = subprocess.run(
+        [sys.executable, "-m", "nbgrader", *args],
+        cwd=course, env=venv_env(), capture_output=True, text=True,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(
+            f"nbgrader {' '.join(args)} failed ({result.returncode}):\n"
+            f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+        )
+    return result
+
+
+def make_course(tmp, assignments):
+    """Copy the config and the given source assignments into ``tmp`` and generate them."""
+    course = Path(tmp)
+    shutil.copy(ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
+    for assignment in assignments:
+        shutil.copytree(ROOT / "source" / assignment, course / "source" / assignment)
+        nbgrader(course, "generate_assignment", assignment, "--force")
+    return course
+
+
+def read_grades(course, assignment, notebook):
+    """``{student: Grades}`` from the course's gradebook."""
+    from nbgrader.api import Gradebook
+
+    grades = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for student in gb.students:
+            nb = gb.find_submission_notebook(notebook, assignment, student.id)
+            grades[student.id] = Grades(
+                score=nb.score,
+                max_score=nb.max_score,
+                cells={g.name: g.score for g in nb.grades},
+                max_cells={g.name: g.max_score for g in nb.grades},
+            )
+    return grades
+
+
+def student_id(name):
+    """A safe nbgrader student id for a submission name (letters, digits and dashes)."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def grade_declared(tmp, spec):
+    """Build a course, hand in solution, blank, mistakes and variants, autograde, read grades.
+
+    Returns ``(course, grades, autograde_process)``; ``grades`` is keyed by submission name.
+    """
+    course = make_course(tmp, [spec.ASSIGNMENT])
+    name = f"{spec.NOTEBOOK}.ipynb"
+    solution = solution_cells(course / "source" / spec.ASSIGNMENT / name)
+    submissions = {SOLUTION: solution, BLANK: None}
+    for item in [*spec.MISTAKES, *spec.VARIANTS]:
+        if item.name in submissions:
+            raise AssertionError(f"two submissions are called {item.name!r}")
+        submissions[item.name] = apply_edits(solution, item.edits)
+    ids = {student_id(name): name for name in submissions}
+    if len(ids) != len(submissions):
+        raise AssertionError("two submission names map to the same student id")
+    for sid, item in ids.items():
+        target = course / "submitted" / sid / spec.ASSIGNMENT / name
+        write_submission(course / "release" / spec.ASSIGNMENT / name, target, submissions[item])
+    process = nbgrader(course, "autograde", spec.ASSIGNMENT, "--force")
+    by_id = read_grades(course, spec.ASSIGNMENT, spec.NOTEBOOK)
+    return course, {ids[sid]: g for sid, g in by_id.items()}, process
+
+
+def executed_errors(course, assignment, notebook, student):
+    """Names of the error outputs in one autograded notebook (e.g. a crashed given cell)."""
+    path = course / "autograded" / student / assignment / f"{notebook}.ipynb"
+    nb = json.loads(path.read_text())
+    errors = []
+    for cell in nb["cells"]:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "?")
+                errors.append(f"{grade_id}: {output.get('ename')}: {output.get('evalue')}")
+    return errors

@@ -1,0 +1,148 @@
+"""Do the hidden tests grade correctly? Solution full, blank zero, mistakes lose, variants full.
+
+Every assignment declared in ``tests/assignments/`` is graded once (per test session) by the
+real ``nbgrader autograde`` on a temporary copy of the course.
+"""
+
+import importlib
+import pkgutil
+import re
+
+import assignments
+import nbformat
+import pytest
+from harness import (
+    BLANK,
+    ROOT,
+    SOLUTION,
+    executed_errors,
+    grade_declared,
+)
+
+SPECS = [
+    importlib.import_module(f"assignments.{m.name}")
+    for m in pkgutil.iter_modules(assignments.__path__)
+]
+MISTAKES = [(spec, m) for spec in SPECS for m in spec.MISTAKES]
+VARIANTS = [(spec, v) for spec in SPECS for v in spec.VARIANTS]
+
+
+def spec_id(spec):
+    return spec.ASSIGNMENT
+
+
+def pair_ids(pairs):
+    return [f"{spec.ASSIGNMENT}-{item.name}" for spec, item in pairs]
+
+
+@pytest.fixture(scope="session")
+def graded(tmp_path_factory):
+    """Grade each assignment's submissions at most once per session."""
+    cache = {}
+
+    def grade(spec):
+        if spec.ASSIGNMENT not in cache:
+            cache[spec.ASSIGNMENT] = grade_declared(tmp_path_factory.mktemp(spec.ASSIGNMENT), spec)
+        return cache[spec.ASSIGNMENT]
+
+    return grade
+
+
+def test_every_source_assignment_is_declared():
+    """Does every assignment in source/ have a tests-of-tests declaration?"""
+    on_disk = sorted(p.name for p in (ROOT / "source").iterdir() if p.is_dir())
+    assert on_disk == sorted(spec.ASSIGNMENT for spec in SPECS)
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=spec_id)
+def test_declaration_is_strong_enough(spec):
+    """Does each assignment plant at least five mistakes, each aimed at named test cells?"""
+    assert len(spec.MISTAKES) >= 5
+    assert all(m.loses for m in spec.MISTAKES)
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=spec_id)
+def test_solution_runs_clean_and_earns_full_marks(spec, graded):
+    """Does the source notebook run top to bottom without error and earn every point?"""
+    course, grades, _ = graded(spec)
+    assert executed_errors(course, spec.ASSIGNMENT, spec.NOTEBOOK, SOLUTION) == []
+    result = grades[SOLUTION]
+    assert result.max_score > 0
+    assert result.score == result.max_score, result.cells
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=spec_id)
+def test_blank_release_earns_zero_without_crashing(spec, graded):
+    """Does the untouched release score 0, with the grader finishing normally?"""
+    _, grades, process = graded(spec)
+    assert process.returncode == 0
+    assert grades[BLANK].score == 0, grades[BLANK].cells
+    assert grades[BLANK].max_score == grades[SOLUTION].max_score
+
+
+@pytest.mark.parametrize("spec, mistake", MISTAKES, ids=pair_ids(MISTAKES))
+def test_planted_mistake_loses_points(spec, mistake, graded):
+    """Does a mistake students really make lose points in the test cells aimed at it?"""
+    _, grades, _ = graded(spec)
+    result = grades[mistake.name]
+    assert result.score < result.max_score
+    for cell in mistake.loses:
+        assert cell in result.cells, f"{cell!r} is not a graded cell"
+        assert result.cells[cell] < result.max_cells[cell], f"{cell} kept its points"
+
+
+@pytest.mark.parametrize("spec, variant", VARIANTS, ids=pair_ids(VARIANTS))
+def test_correct_variant_earns_full_marks(spec, variant, graded):
+    """Does a correct answer written another way earn every point?"""
+    _, grades, _ = graded(spec)
+    result = grades[variant.name]
+    assert result.score == result.max_score, {
+        k: v for k, v in result.cells.items() if v < result.max_cells[k]
+    }
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=spec_id)
+def test_committed_release_matches_generated(spec, graded):
+    """Is release/ regenerated from source/ (no one forgot to run generate_assignment)?"""
+    course, _, _ = graded(spec)
+    name = f"{spec.NOTEBOOK}.ipynb"
+    generated = nbformat.read(course / "release" / spec.ASSIGNMENT / name, as_version=4)
+    committed = nbformat.read(ROOT / "release" / spec.ASSIGNMENT / name, as_version=4)
+    assert committed == generated, "release/ is stale: run `bash course.sh release`"
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=spec_id)
+def test_release_holds_no_solution_or_hidden_test(spec):
+    """Does the student's copy leak no solution line and no hidden test line?"""
+    source = nbformat.read(ROOT / "source" / spec.ASSIGNMENT / f"{spec.NOTEBOOK}.ipynb", 4)
+    release_text = (ROOT / "release" / spec.ASSIGNMENT / f"{spec.NOTEBOOK}.ipynb").read_text()
+    release = nbformat.reads(release_text, as_version=4)
+    release_code = "\n".join(c.source for c in release.cells if c.cell_type == "code")
+    assert "BEGIN SOLUTION" not in release_text and "HIDDEN TESTS" not in release_text
+    secret = []
+    for cell in source.cells:
+        text = cell.source
+        if "### BEGIN SOLUTION" in text:
+            secret += _between(text, "### BEGIN SOLUTION", "### END SOLUTION")
+        if "### BEGIN HIDDEN TESTS" in text:
+            secret += _between(text, "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
+    leaked = [line for line in secret if _meaningful(line) and line in release_code]
+    assert leaked == []
+
+
+def _between(text, begin, end):
+    inside, lines = False, []
+    for line in text.splitlines():
+        if line.strip() == begin:
+            inside = True
+        elif line.strip() == end:
+            inside = False
+        elif inside:
+            lines.append(line.strip())
+    return lines
+
+
+def _meaningful(line):
+    """Lines specific enough that finding them in the release would be a leak."""
+    return len(line) > 12 and not line.startswith("#") and re.search(r"[=(]", line)
+

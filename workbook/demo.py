@@ -1,0 +1,114 @@
+"""The README's first command: grade sample submissions on the course and print a grade table.
+
+Four sample students hand in every assignment found in ``source/`` (their answers are read from
+the source notebooks at run time, never stored):
+
+- ``alex`` answers everything correctly;
+- ``blake`` hands in the release untouched;
+- ``casey`` answers the first half of the questions and leaves the rest;
+- ``dana`` answers everything but forgets to hand in the last assignment.
+"""
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from workbook.submissions import solution_cells, write_submission
+
+STUDENTS = ("alex", "blake", "casey", "dana")
+
+
+def answers_for(student, solutions, is_last):
+    """The answer cells a sample student hands in, or None for the untouched release."""
+    if student == "blake":
+        return None
+    if student == "casey":
+        half = list(solutions)[: len(solutions) // 2]
+        return {grade_id: solutions[grade_id] for grade_id in half}
+    if student == "dana" and is_last:
+        return "skip"
+    return solutions
+
+
+def make_submissions(root):
+    """Write every sample student's submission of every assignment under ``submitted/``."""
+    assignments = sorted(p.name for p in (root / "source").iterdir() if p.is_dir())
+    for index, assignment in enumerate(assignments):
+        for source_nb in sorted((root / "source" / assignment).glob("*.ipynb")):
+            solutions = solution_cells(source_nb)
+            release_nb = root / "release" / assignment / source_nb.name
+            for student in STUDENTS:
+                cells = answers_for(student, solutions, index == len(assignments) - 1)
+                if cells == "skip":
+                    continue
+                target = root / "submitted" / student / assignment / source_nb.name
+                write_submission(release_nb, target, cells)
+    return assignments
+
+
+def grade(root, assignment):
+    """Autograde one assignment for every sample student with nbgrader."""
+    subprocess.run(
+        [sys.executable, "-m", "nbgrader", "autograde", assignment, "--force",
+         "--log-level=WARN"],
+        cwd=root, check=True,
+    )
+
+
+def grade_table(root, assignments):
+    """Rows of (student, score per assignment..., total) read back from the gradebook."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    rows, maxima = [], []
+    with Gradebook(course_config(root).CourseDirectory.db_url) as gb:
+        for assignment in assignments:
+            maxima.append(gb.find_assignment(assignment).max_score)
+        for student in STUDENTS:
+            scores = []
+            for assignment in assignments:
+                try:
+                    scores.append(gb.find_submission(assignment, student).score)
+                except MissingEntry:
+                    scores.append(None)
+            rows.append((student, scores))
+    return rows, maxima
+
+
+def course_config(root):
+    """The course's nbgrader configuration, read from its ``nbgrader_config.py``."""
+    from traitlets.config import Config
+
+    config = Config()
+    path = root / "nbgrader_config.py"
+    exec(path.read_text(), {"get_config": lambda: config, "__file__": str(path)})
+    return config
+
+
+def print_table(assignments, rows, maxima):
+    width = max(len(a) for a in assignments) + 2
+    print("\n" + "student".ljust(10) + "".join(a.rjust(width) for a in assignments)
+          + "total".rjust(10))
+    print("max".ljust(10) + "".join(f"{m:g}".rjust(width) for m in maxima)
+          + f"{sum(maxima):g}".rjust(10))
+    for student, scores in rows:
+        cells = ["missing" if s is None else f"{s:g}" for s in scores]
+        total = sum(s for s in scores if s is not None)
+        print(student.ljust(10) + "".join(c.rjust(width) for c in cells) + f"{total:g}".rjust(10))
+
+
+def main():
+    root = Path.cwd()
+    started = time.perf_counter()
+    assignments = make_submissions(root)
+    for assignment in assignments:
+        print(f"Grading {assignment} ...", flush=True)
+        grade(root, assignment)
+    rows, maxima = grade_table(root, assignments)
+    print_table(assignments, rows, maxima)
+    print(f"\nGraded {len(assignments)} assignments in {time.perf_counter() - started:.0f} s; "
+          "the gradebook is gradebook.db, the graded notebooks are under autograded/.")
+
+
+if __name__ == "__main__":
+    main()
