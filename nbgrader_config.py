@@ -1,6 +1,13 @@
 """nbgrader configuration of the backpropagation workbook (see README.md)."""
 
 import os
+import sys
+
+# nbgrader creates a new gradebook by running `alembic` from PATH. Called as
+# `.venv/bin/nbgrader ...` without activating the venv, that PATH lacks the venv: add it.
+_bin = os.path.dirname(sys.executable)
+if _bin not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = _bin + os.pathsep + os.environ.get("PATH", "")
 
 c = get_config()  # noqa: F821  (nbgrader injects get_config)
 

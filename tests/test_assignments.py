@@ -8,9 +8,10 @@ import importlib
 import pkgutil
 import re
 
-import assignments
 import nbformat
 import pytest
+
+import assignments
 from harness import (
     BLANK,
     ROOT,
