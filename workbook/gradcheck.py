@@ -2,7 +2,7 @@
 
 import numpy as np
 
-__all__ = ["numerical_gradient", "relative_error"]
+__all__ = ["gradient_check", "numerical_gradient", "relative_error"]
 
 
 def numerical_gradient(f, array, eps=1e-6):
@@ -30,3 +30,81 @@ def relative_error(a, b):
     """``max |a - b| / max(|a| + |b|, 1e-12)``: about 1e-7 or less when two gradients agree."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     return float(np.max(np.abs(a - b)) / max(float(np.max(np.abs(a) + np.abs(b))), 1e-12))
+
+
+def gradient_check(net, X, Y, eps=1e-5, tol=1e-6, verbose=True):
+    """Compare ``net.backward_pass`` with finite differences of the network's own loss.
+
+    ``net`` is a network with the interface of the workbook's ``NN`` class: ``params`` (a dict
+    of float arrays ``W1, b1, ...``), ``forward_pass(X, training=False)``,
+    ``backward_pass(X, Y, coef)`` returning ``dW1, db1, ...``, and ``loss_function['loss']``.
+    Every parameter ``P`` is nudged in turn, the loss of ``forward_pass(X)`` is measured, and
+    the resulting central-difference gradient is compared with the ``dP`` of backward_pass.
+    Nothing else is used: the check knows no formula, so it needs no answer key. The
+    parameters are restored afterwards.
+
+    X: inputs, shape (n, n_0); Y: targets, shape (n, n_out). Keep the network small (each
+    entry of each parameter costs two forward passes).
+    Prints one row per parameter (relative error, and a hint when it is off) if ``verbose``.
+    Returns ``{name: relative error}``; ``inf`` when ``dP`` is missing or has the wrong shape.
+    Below ``tol`` (about 1e-7 for a correct ReLU network away from its kinks) means agreement.
+    Use weights of a normal size (say N(0, 1)): with tiny weights the gradients are tiny too,
+    and the rounding error of the finite differences swamps them.
+    """
+    for name, value in net.params.items():
+        if not (isinstance(value, np.ndarray) and value.dtype.kind == "f"):
+            raise TypeError(
+                f"net.params[{name!r}] should be an array of floats, but it is "
+                f"{type(value).__name__} of dtype {getattr(value, 'dtype', None)}: "
+                "finite differences need float parameters."
+            )
+    grads = net.backward_pass(X, Y, net.forward_pass(X, training=True))
+    if not isinstance(grads, dict):
+        kind = type(grads).__name__
+        raise TypeError(f"backward_pass should return a dict, but it returned {kind}.")
+
+    def loss():
+        return net.loss_function["loss"](net.forward_pass(X), Y)
+
+    errors, rows = {}, []
+    for name, value in net.params.items():
+        errors[name], hint = _compare(grads.get(f"d{name}"), name, value, loss, eps, tol)
+        rows.append((name, str(value.shape), errors[name], hint))
+    if verbose:
+        _print_report(rows)
+    return errors
+
+
+def _compare(analytic, name, value, loss, eps, tol):
+    """Relative error of one parameter's gradient, and a hint for the report."""
+    if analytic is None:
+        return float("inf"), f"backward_pass returned no 'd{name}'"
+    analytic = np.asarray(analytic, dtype=float)
+    if analytic.shape != value.shape:
+        return float("inf"), f"d{name} has shape {analytic.shape}, but {name} has {value.shape}"
+    numeric = numerical_gradient(loss, value, eps)
+    error = relative_error(analytic, numeric)
+    if error < tol:
+        return error, "ok"
+    return error, _hint(analytic, numeric, tol)
+
+
+def _hint(analytic, numeric, tol):
+    """Describe how a wrong gradient differs from the finite differences."""
+    if not np.any(analytic):
+        return "MISMATCH: your gradient is all zeros"
+    if np.max(np.abs(analytic) + np.abs(numeric)) < 1e-5:
+        return "MISMATCH? the gradient is so tiny that rounding may dominate: use larger weights"
+    size = float(np.sum(numeric * numeric))
+    if size > 0:
+        factor = float(np.sum(analytic * numeric)) / size
+        if relative_error(analytic, factor * numeric) < tol:
+            return f"MISMATCH: yours is {factor:.4g} times the finite differences"
+    return "MISMATCH"
+
+
+def _print_report(rows):
+    """Print the gradient-check table, one row per parameter."""
+    print(f"{'parameter':<10} {'shape':<10} {'rel. error':>10}  verdict")
+    for name, shape, error, hint in rows:
+        print(f"{name:<10} {shape:<10} {error:>10.1e}  {hint}")

@@ -1,0 +1,147 @@
+"""Does the students' gradient checker judge a network's backward pass correctly?"""
+
+import numpy as np
+import pytest
+
+from workbook.gradcheck import gradient_check, numerical_gradient, relative_error
+
+
+class TanhNet:
+    """A 2-layer network with the NN interface: tanh hidden layer, linear output, MSE loss."""
+
+    def __init__(self, seed=0):
+        rng = np.random.default_rng(seed)
+        self.params = {
+            "W1": rng.normal(size=(3, 4)),
+            "b1": rng.normal(size=(1, 4)),
+            "W2": rng.normal(size=(4, 2)),
+            "b2": rng.normal(size=(1, 2)),
+        }
+        self.loss_function = {"loss": lambda a, Y: np.sum((a - Y) ** 2) / (2 * len(a))}
+        self.scale = {}  # multiply a gradient by a factor, to plant a mistake
+
+    def forward_pass(self, X, training=False):
+        z1 = X @ self.params["W1"] + self.params["b1"]
+        x1 = np.tanh(z1)
+        x2 = x1 @ self.params["W2"] + self.params["b2"]
+        return {"x0": X, "z1": z1, "x1": x1, "z2": x2, "x2": x2} if training else x2
+
+    def backward_pass(self, X, Y, coef):
+        dZ2 = (coef["x2"] - Y) / len(X)
+        dZ1 = dZ2 @ self.params["W2"].T * (1 - coef["x1"] ** 2)
+        grads = {
+            "dZ2": dZ2, "dW2": coef["x1"].T @ dZ2, "db2": dZ2.sum(axis=0, keepdims=True),
+            "dZ1": dZ1, "dW1": X.T @ dZ1, "db1": dZ1.sum(axis=0, keepdims=True),
+        }
+        for name, factor in self.scale.items():
+            grads[name] = factor * grads[name]
+        return grads
+
+
+@pytest.fixture
+def data():
+    rng = np.random.default_rng(1)
+    return rng.normal(size=(5, 3)), rng.normal(size=(5, 2))
+
+
+def test_correct_network_passes(data, capsys):
+    """Does a correct backward pass get a tiny error and an 'ok' for every parameter?"""
+    errors = gradient_check(TanhNet(), *data)
+    assert list(errors) == ["W1", "b1", "W2", "b2"]
+    assert max(errors.values()) < 1e-7
+    report = capsys.readouterr().out.splitlines()
+    assert len(report) == 5
+    for line, name in zip(report[1:], errors, strict=True):
+        assert line.split()[0] == name and line.endswith("ok")
+
+
+def test_wrong_gradient_is_flagged_alone(data, capsys):
+    """Is a gradient twice too large flagged, with its factor, and only that one?"""
+    net = TanhNet()
+    net.scale["db1"] = 2.0
+    errors = gradient_check(net, *data)
+    assert errors["b1"] > 0.3
+    assert max(errors[name] for name in ["W1", "W2", "b2"]) < 1e-7
+    line = next(ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("b1"))
+    assert "MISMATCH" in line and "2 times" in line
+
+
+def test_sign_flip_and_zero_gradient_get_hints(data, capsys):
+    """Does the report name a flipped sign (factor -1) and an all-zero gradient?"""
+    net = TanhNet()
+    net.scale.update({"dW2": -1.0, "db2": 0.0})
+    errors = gradient_check(net, *data)
+    assert errors["W2"] > 0.5 and errors["b2"] > 0.5
+    out = capsys.readouterr().out
+    assert "-1 times" in out and "all zeros" in out
+
+
+def test_missing_or_misshapen_gradient_is_infinite(data, capsys):
+    """Is a missing dW1 or a transposed dW2 reported as such, with an infinite error?"""
+    net = TanhNet()
+    original = net.backward_pass
+
+    def broken(X, Y, coef):
+        grads = original(X, Y, coef)
+        del grads["dW1"]
+        grads["dW2"] = grads["dW2"].T
+        return grads
+
+    net.backward_pass = broken
+    errors = gradient_check(net, *data)
+    assert errors["W1"] == np.inf and errors["W2"] == np.inf
+    out = capsys.readouterr().out
+    assert "returned no 'dW1'" in out and "shape (2, 4)" in out
+
+
+def test_parameters_are_restored_and_quiet_mode_prints_nothing(data, capsys):
+    """Does the check leave every parameter exactly as it was, and print nothing if asked?"""
+    net = TanhNet()
+    before = {name: value.copy() for name, value in net.params.items()}
+    gradient_check(net, *data, verbose=False)
+    assert capsys.readouterr().out == ""
+    for name, value in before.items():
+        assert np.array_equal(net.params[name], value)
+
+
+def test_integer_parameters_are_refused(data):
+    """Are integer parameters refused with a clear message instead of a wrong answer?"""
+    net = TanhNet()
+    net.params["b2"] = np.zeros((1, 2), dtype=int)
+    with pytest.raises(TypeError, match="b2"):
+        gradient_check(net, *data)
+
+
+def test_a_backward_pass_without_a_dict_is_refused(data):
+    """Does a backward_pass that forgot its return get a clear message?"""
+    net = TanhNet()
+    net.backward_pass = lambda X, Y, coef: None
+    with pytest.raises(TypeError, match="returned NoneType"):
+        gradient_check(net, *data)
+
+
+def test_the_check_uses_only_the_networks_own_loss(data):
+    """Is the loss the network's own? A network whose loss is doubled fails the check."""
+    net = TanhNet()
+    loss = net.loss_function["loss"]
+    net.loss_function = {"loss": lambda a, Y: 2 * loss(a, Y)}
+    errors = gradient_check(net, *data, verbose=False)
+    assert min(errors.values()) > 0.3
+
+
+def test_numerical_gradient_and_relative_error():
+    """Do the building blocks agree with a gradient known in closed form?"""
+    w = np.array([[1.0, -2.0], [0.5, 3.0]])
+    grad = numerical_gradient(lambda: np.sum(w**3), w)
+    assert relative_error(grad, 3 * w**2) < 1e-8
+    assert relative_error(grad, -3 * w**2) == pytest.approx(1.0)
+
+
+def test_tiny_gradients_are_flagged_as_unreliable(data, capsys):
+    """Does the report warn, instead of blaming the student, when weights are tiny?"""
+    net = TanhNet()
+    net.params = {name: 1e-6 * value for name, value in net.params.items()}
+    errors = gradient_check(net, *data)
+    assert errors["W1"] > 1e-6
+    line = next(ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("W1"))
+    assert "rounding may dominate" in line
