@@ -1,0 +1,141 @@
+"""Assignment 2: planted mistakes and correct variants of the single-weight derivatives."""
+
+from harness import Edit, Mistake, Variant
+
+ASSIGNMENT = "02_derivatives"
+NOTEBOOK = "derivatives"
+
+NONZERO = ("test_dj_dw3_21", "test_dj_dw2_22", "test_dj_dw1_12", "test_dj_dw1_22")
+
+LOOP_GRADIENTS = '''
+def logistic_gradients(X, Y, w, b):
+    """Gradient of the mean cross-entropy over a mini-batch, one example at a time."""
+    m = X.shape[0]
+    dw, db = np.zeros_like(w), 0.0
+    for k in range(m):
+        dz = sigmoid(X[k] @ w[:, 0] + b) - Y[k, 0]
+        dw[:, 0] += dz * X[k]
+        db += dz
+    return dw / m, db / m
+'''
+
+FULL_DATA_COST = '''
+def cost_first_point(W1, W2, W3):
+    *_, yhat = forward(X, W1, W2, W3)
+    return np.mean((yhat - Y) ** 2) / 2
+'''
+
+MISTAKES = [
+    Mistake(
+        "wrong sign of dJ/dyhat",
+        (Edit("exercise_2", "dJ_dz3 = X3[0, 0] - Y[0, 0]", "dJ_dz3 = Y[0, 0] - X3[0, 0]"),),
+        loses=NONZERO,
+    ),
+    Mistake(
+        "forgotten ReLU gate in layer 2",
+        (Edit("exercise_3", " * (Z2[0, 0] > 0)", ""),),
+        loses=("test_dj_dw2_21",),
+    ),
+    Mistake(
+        "forgotten ReLU gate on the paths of layer 1",
+        (Edit("exercise_4", "dJ_dz2_1 = dJ_dz3 * W3[0, 0] * (Z2[0, 0] > 0)",
+              "dJ_dz2_1 = dJ_dz3 * W3[0, 0]"),),
+        loses=("test_dj_dw1_12", "test_dj_dw1_22"),
+    ),
+    Mistake(
+        "wrong weight index (the activation of node 1, not node 2)",
+        (Edit("exercise_2", "dJ_dz3 * X2[0, 1]", "dJ_dz3 * X2[0, 0]"),),
+        loses=("test_dj_dw3_21",),
+    ),
+    Mistake(
+        "full-data average instead of the first point (derivative)",
+        (Edit("exercise_2", "dj_dw3_21 = dJ_dz3 * X2[0, 1]",
+              "dj_dw3_21 = np.mean((X3[:, 0] - Y[:, 0]) * X2[:, 1])"),),
+        loses=("test_dj_dw3_21",),
+    ),
+    Mistake(
+        "full-data average instead of the first point (cost)",
+        (Edit("cost_first_point", None, FULL_DATA_COST),),
+        loses=("test_cost_first_point",),
+    ),
+    Mistake(
+        "cost without the 1/2",
+        (Edit("cost_first_point", "return 0.5 * (", "return ("),),
+        loses=("test_cost_first_point",),
+    ),
+    Mistake(
+        "derivative of (yhat - y)^2 used with the cost 1/2 (yhat - y)^2",
+        (Edit("exercise_2", "dJ_dz3 = X3[0, 0] - Y[0, 0]", "dJ_dz3 = 2 * (X3[0, 0] - Y[0, 0])"),),
+        loses=NONZERO,
+    ),
+    Mistake(
+        "derivative with respect to the wrong layer's input",
+        (Edit("exercise_3_more", "(Z2[0, 1] > 0) * X1[0, 1]", "(Z2[0, 1] > 0) * X[0, 1]"),),
+        loses=("test_dj_dw2_22",),
+    ),
+    Mistake(
+        "b and c swapped in the product rule",
+        (Edit("graph_backward", "dL_db = dL_du * c", "dL_db = dL_du * b"),
+         Edit("graph_backward", "dL_dc = dL_du * b", "dL_dc = dL_du * c")),
+        loses=("test_dL_db", "test_dL_dc"),
+    ),
+    Mistake(
+        "mini-batch gradient without 1/m",
+        (Edit("logistic_batch", "return X.T @ dZ / m, np.sum(dZ) / m",
+              "return X.T @ dZ, np.sum(dZ)"),),
+        loses=("test_logistic_batch", "test_logistic_batch_fresh"),
+    ),
+    Mistake(
+        "original weights nudged in place",
+        (Edit("delta_method", "W1_nudged = W1_c.copy()", "W1_nudged = W1_c"),),
+        loses=("test_do1_dw22",),
+    ),
+    Mistake(
+        "ReLU Jacobian as a vector, not a diagonal matrix",
+        (Edit("relu_jacobian", "return np.diag(gate.astype(float))", "return gate.astype(float)"),),
+        loses=("test_relu_jacobian",),
+    ),
+    Mistake(
+        "one-sided difference",
+        (Edit("centred_difference", "return (f(W + step) - f(W - step)) / (2 * eps)",
+              "return (f(W + step) - f(W)) / eps"),),
+        loses=("test_centred_difference",),
+    ),
+]
+
+VARIANTS = [
+    Variant(
+        "1-element arrays, as the seed's own code gives",
+        (Edit("exercise_2", "dJ_dz3 = X3[0, 0] - Y[0, 0]", "dJ_dz3 = X3[0] - Y[0]"),),
+    ),
+    Variant(
+        "float32",
+        (Edit("exercise_2", "dj_dw3_21 = dJ_dz3 * X2[0, 1]",
+              "dj_dw3_21 = np.float32(dJ_dz3 * X2[0, 1])"),
+         Edit("exercise_3_more", "dj_dw2_22 = dJ_dz3 * W3[1, 0] * (Z2[0, 1] > 0) * X1[0, 1]",
+              "dj_dw2_22 = np.float32(dJ_dz3 * W3[1, 0] * (Z2[0, 1] > 0) * X1[0, 1])"),
+         Edit("logistic_one", "dw = x_one.T * dz", "dw = (x_one.T * dz).astype(np.float32)"),
+         Edit("relu_jacobian", "gate.astype(float)", "gate.astype(np.float32)")),
+    ),
+    Variant(
+        "plain integers and a 2-D dead-unit mask",
+        (Edit("problem_11_3_3", None, "do1_dh2_1 = -1\ndo1_dh2_2 = 2\ndh2_1_dw = 2\ndh2_2_dw = -2"),
+         Edit("jacobian", None, "jac_y_x = np.array([[2, -1, 3], [-1, 0, 2]])"),
+         Edit("dead_units", "dead_layer2 = Z2[0] <= 0", "dead_layer2 = Z2[:1] <= 0")),
+    ),
+    Variant("mini-batch gradient by a loop", (Edit("logistic_batch", None, LOOP_GRADIENTS),)),
+    Variant(
+        "np.where for the ReLU gate",
+        (Edit("exercise_3", "(Z2[0, 0] > 0)", "np.where(Z2[0, 0] > 0, 1.0, 0.0)"),
+         Edit("relu_jacobian", "np.diag(gate.astype(float))", "np.diag(np.where(gate, 1.0, 0.0))"),
+         Edit("dead_units", "dead_layer1 = Z1[0] <= 0", "dead_layer1 = np.where(Z1[0] > 0, 0, 1)")),
+    ),
+    Variant(
+        "chain rule written with named local factors",
+        (Edit("exercise_2", "dj_dw3_21 = dJ_dz3 * X2[0, 1]",
+              "dyhat_dz3 = 1.0\ndz3_dw3_21 = X2[0, 1]\n"
+              "dj_dw3_21 = dJ_dz3 * dyhat_dz3 * dz3_dw3_21"),
+         Edit("delta_method", "do1_dw22 = (o_nudged[0, 0] - o_c[0, 0]) / delta",
+              "do1_dw22 = (o_nudged[0] - o_c[0]) / delta")),
+    ),
+]
