@@ -48,12 +48,15 @@ def make_submissions(root):
 
 
 def grade(root, assignment):
-    """Autograde one assignment for every sample student with nbgrader."""
-    subprocess.run(
+    """Autograde one assignment for every sample student with nbgrader; show its log on failure."""
+    result = subprocess.run(
         [sys.executable, "-m", "nbgrader", "autograde", assignment, "--force",
-         "--log-level=WARN"],
-        cwd=root, check=True,
+         "--log-level=ERROR"],
+        cwd=root, capture_output=True, text=True,
     )
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout + result.stderr)
+        raise SystemExit(f"nbgrader autograde {assignment} failed ({result.returncode})")
 
 
 def grade_table(root, assignments):
@@ -102,7 +105,7 @@ def main():
     started = time.perf_counter()
     assignments = make_submissions(root)
     for assignment in assignments:
-        print(f"Grading {assignment} ...", flush=True)
+        print(f"Grading {assignment} for {len(STUDENTS)} students ...", flush=True)
         grade(root, assignment)
     rows, maxima = grade_table(root, assignments)
     print_table(assignments, rows, maxima)
