@@ -41,7 +41,7 @@ system_packages() {
 
 release() {
     for dir in source/*/; do
-        nbgrader generate_assignment "$(basename "$dir")" --force --log-level=WARN
+        nbgrader generate_assignment "$(basename "$dir")" --force --log-level=ERROR
     done
 }
 
