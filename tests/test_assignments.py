@@ -28,6 +28,14 @@ MISTAKES = [(spec, m) for spec in SPECS for m in spec.MISTAKES]
 VARIANTS = [(spec, v) for spec in SPECS for v in spec.VARIANTS]
 
 
+def write_score_table(assignment, grades):
+    """Keep each submission's score under test-artifacts/, for the record of a run."""
+    folder = ROOT / "test-artifacts" / "tests-of-tests"
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = [f"{g.score:g}/{g.max_score:g}  {name}" for name, g in grades.items()]
+    (folder / f"{assignment}.txt").write_text("\n".join(lines) + "\n")
+
+
 def spec_id(spec):
     return spec.ASSIGNMENT
 
@@ -44,6 +52,7 @@ def graded(tmp_path_factory):
     def grade(spec):
         if spec.ASSIGNMENT not in cache:
             cache[spec.ASSIGNMENT] = grade_declared(tmp_path_factory.mktemp(spec.ASSIGNMENT), spec)
+            write_score_table(spec.ASSIGNMENT, cache[spec.ASSIGNMENT][1])
         return cache[spec.ASSIGNMENT]
 
     return grade
