@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The course's commands, runnable on a fresh machine with only Python 3.11 and pip:
 #   bash course.sh demo      set up, build the release, grade sample submissions, print grades
-#   bash course.sh test      set up (system packages too), then ruff and the whole test suite
+#   bash course.sh test      set up (Chromium too), then ruff and the whole test suite
 #   bash course.sh release   regenerate release/ from source/ after editing a source notebook
 #   bash course.sh lab       open JupyterLab on the course
 set -euo pipefail
@@ -23,12 +23,10 @@ setup() {
 }
 
 system_packages() {
-    # The browser test needs Chromium, the sandboxed grader bubblewrap, the scale-out tests
-    # PostgreSQL. Install what is missing when we may; otherwise those tests say why they skip.
+    # The browser test needs Debian's Chromium. Install it when missing and we may; otherwise
+    # that test says why it skips.
     local need=()
     command -v chromium >/dev/null || need+=(chromium)
-    command -v bwrap >/dev/null || need+=(bubblewrap)
-    ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
     [ ${#need[@]} -eq 0 ] && return 0
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
         echo "Installing system packages: ${need[*]} ..."
