@@ -67,11 +67,14 @@ class Grades:
     max_cells: dict = field(default_factory=dict)
 
 
-def venv_env():
-    """Environment for nbgrader subprocesses: this interpreter's bin/ first on PATH (alembic)."""
-    env = dict(os.environ)
+def venv_env(drop=()):
+    """Environment for subprocesses of the course: this interpreter's bin/ first on PATH.
+
+    nbgrader needs it to find `alembic`; Jupyter to find this venv's kernel. The course's own
+    gradebook URL and every variable named in ``drop`` are removed.
+    """
+    env = {k: v for k, v in os.environ.items() if k not in ("WORKBOOK_DB_URL", *drop)}
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
-    env.pop("WORKBOOK_DB_URL", None)
     return env
 
 

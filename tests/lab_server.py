@@ -12,6 +12,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from harness import venv_env
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -45,10 +47,7 @@ class LabServer:
             (settings / name).parent.mkdir(parents=True, exist_ok=True)
             (settings / name).write_text(json.dumps(values))
         (self.state / "workspaces").mkdir(parents=True, exist_ok=True)
-        env = dict(os.environ)
-        env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
-        for name in ("JPY_SESSION_NAME", "WORKBOOK_WIDGETS", "WORKBOOK_DB_URL"):
-            env.pop(name, None)
+        env = venv_env(drop=("JPY_SESSION_NAME", "WORKBOOK_WIDGETS"))
         command = [
             sys.executable, "-m", "jupyter", "lab", "--no-browser",
             "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}",

@@ -4,6 +4,7 @@ Every assignment declared in ``tests/assignments/`` is graded once (per test ses
 real ``nbgrader autograde`` on a temporary copy of the course.
 """
 
+import functools
 import importlib
 import pkgutil
 import re
@@ -121,6 +122,7 @@ def test_committed_release_matches_generated(spec, graded):
     assert committed == generated, "release/ is stale: run `bash course.sh release`"
 
 
+@functools.cache
 def _secret_lines():
     """Solution and hidden-test lines of every source notebook, specific enough to be a leak.
 

@@ -1,7 +1,5 @@
 """Do the explorers and training plots work live, and degrade to pictures when headless?"""
 
-import os
-import sys
 
 import nbformat
 import numpy as np
@@ -11,6 +9,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from workbook import widgets
 from workbook.data import cos324_network
+
+from harness import venv_env
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
@@ -94,9 +94,7 @@ def test_headless_notebook_shows_pictures_and_nothing_on_stderr(tmp_path):
     """Executed like nbgrader does, does each helper give a PNG, no widget, no warning?"""
     path = demo_notebook(tmp_path / "demo.ipynb")
     nb = nbformat.read(path, as_version=4)
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("JPY_SESSION_NAME", "WORKBOOK_WIDGETS", "MPLBACKEND")}
-    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
+    env = venv_env(drop=("JPY_SESSION_NAME", "WORKBOOK_WIDGETS", "MPLBACKEND"))
     client = NotebookClient(nb, timeout=120, kernel_name="python3",
                             resources={"metadata": {"path": str(tmp_path)}})
     client.execute(env=env)
