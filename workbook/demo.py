@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+from workbook.course import course_config
 from workbook.submissions import solution_cells, write_submission
 
 STUDENTS = ("alex", "blake", "casey", "dana")
@@ -76,16 +77,6 @@ def grade_table(root, assignments):
                     scores.append(None)
             rows.append((student, scores))
     return rows, maxima
-
-
-def course_config(root):
-    """The course's nbgrader configuration, read from its ``nbgrader_config.py``."""
-    from traitlets.config import Config
-
-    config = Config()
-    path = root / "nbgrader_config.py"
-    exec(path.read_text(), {"get_config": lambda: config, "__file__": str(path)})
-    return config
 
 
 def print_table(assignments, rows, maxima):

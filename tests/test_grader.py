@@ -1,0 +1,323 @@
+"""``workbook grade`` on a class of pre-made submissions: honest, faulty and tampering ones.
+
+One course (Assignment 1, 21 points) is graded once by the real command line, in sandboxed
+kernels; each test then checks one student's score, status and flags, the gradebook and
+``autograded/``.
+"""
+
+import csv
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from workbook.sandbox import sandbox_problem
+from workbook.submissions import solution_cells, write_submission
+
+from harness import make_course, nbgrader, venv_env
+
+ASSIGNMENT, NOTEBOOK = "01_forward_pass", "forward_pass"
+FULL = 21
+CELL_TIMEOUT = 5
+
+
+def workbook(course, *args, env=None, check=True):
+    """Run the real ``workbook`` command line in ``course``."""
+    result = subprocess.run([sys.executable, "-m", "workbook.cli", *args], cwd=course,
+                            env=env or venv_env(), capture_output=True, text=True)
+    if check and result.returncode != 0:
+        raise AssertionError(f"workbook {' '.join(args)} failed ({result.returncode}):\n"
+                             f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    return result
+
+
+def prepend(cells, grade_id, code):
+    return {**cells, grade_id: code + "\n" + cells[grade_id]}
+
+
+def append(cells, grade_id, code):
+    return {**cells, grade_id: cells[grade_id] + "\n" + code}
+
+
+def spy_code(course):
+    """A student cell that tries every way out of the sandbox and prints what got through."""
+    return f"""
+import os, socket
+root = {str(course)!r}
+attempts = {{
+    "source": lambda: open(root + "/source/{ASSIGNMENT}/{NOTEBOOK}.ipynb").read(),
+    "gradebook": lambda: open(root + "/gradebook.db", "rb").read(),
+    "others": lambda: os.listdir(root + "/submitted"),
+    "write": lambda: open(root + "/pwned.txt", "w").write("x"),
+    "network": lambda: socket.create_connection(("1.1.1.1", 53), timeout=3),
+    "home": lambda: os.listdir("/root/.ssh"),
+}}
+for name, attempt in attempts.items():
+    try:
+        attempt()
+        print("LEAK:" + name)
+    except Exception as error:
+        print("blocked:" + name, type(error).__name__)
+"""
+
+
+TAMPERING = {
+    # student: (what they hand in, a word their flags must contain)
+    "patcher": ("wrong + patches", "check_close"),
+    "sneaky": ("wrong + hidden runtime patch", "check_close accepts a wrong value"),
+    "silencer": ("wrong + custom exception handler", "custom exception handler"),
+    "builtins": ("wrong + builtins.isinstance patched", "isinstance"),
+    "editor": ("wrong + test cell emptied", "edited the locked cell 'test_h1'"),
+    "deleter": ("wrong + test cell deleted", "deleted the graded cell 'test_h1'"),
+    "duplicator": ("wrong + test cell duplicated", "duplicated the cell 'test_h1'"),
+    "reflagger": ("wrong + test cell re-flagged", "metadata of 'test_h1'"),
+}
+WRONG = ("h1 = relu(W1 @ x)", "h1 = W1 @ x")   # the missing-ReLU mistake
+
+
+def make_class(course):
+    """Write every pre-made submission of the class into ``course/submitted``."""
+    release = course / "release" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
+    solution = solution_cells(course / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb")
+    wrong = {**solution, "hidden_layers": solution["hidden_layers"].replace(*WRONG)}
+
+    def hand_in(student, cells, name=NOTEBOOK):
+        target = course / "submitted" / student / ASSIGNMENT / f"{name}.ipynb"
+        write_submission(release, target, cells)
+        return target
+
+    hand_in("honest", solution)
+    hand_in("blank", None)
+    hand_in("wrong", wrong)
+    hand_in("regrade", solution)
+    hand_in("loop", prepend(solution, "count_weights", "while True:\n    pass"))
+    hand_in("crash", prepend(solution, "figure8_forward", "import os\nos._exit(1)"))
+    hand_in("memory", prepend(solution, "relu", "hog = np.ones(1 << 29)"))
+    hand_in("flood", append(solution, "count_weights",
+                            "for _ in range(100000):\n    print('spam ' * 40)"))
+    hand_in("misnamed", solution, name=f"{NOTEBOOK} (1)")
+    malformed = course / "submitted" / "malformed" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
+    malformed.parent.mkdir(parents=True)
+    malformed.write_text('{"cells": [ this is not JSON')
+    (course / "submitted" / "missing" / ASSIGNMENT).mkdir(parents=True)
+    (course / "submitted" / "missing" / ASSIGNMENT / "notes.txt").write_text("forgot it")
+    spy = hand_in("spy", solution)
+    nb = nbformat.read(spy, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(spy_code(course)))
+    nbformat.write(nb, spy)
+
+    patches = ("np.allclose = lambda *a, **k: True\n"
+               "np.testing.assert_allclose = lambda *a, **k: None\n"
+               "import workbook.checks as wc\n"
+               "wc.check_close = lambda *a, **k: None\n"
+               "check_close = lambda *a, **k: None\n"
+               "check_array = lambda *a, **k: None")
+    hand_in("patcher", append(wrong, "relu", patches))
+    hand_in("sneaky", append(wrong, "relu", (
+        "m = __import__('workbook.checks', fromlist=['x'])\n"
+        "setattr(m, 'check_' + 'close', lambda *a, **k: None)\n"
+        "globals()['check_' + 'close'] = m.check_close\n"
+        "globals()['check_' + 'array'] = lambda *a, **k: None")))
+    hand_in("silencer", append(wrong, "relu", (
+        "getattr(get_ipython(), 'set_custom_' + 'exc')((Exception,), lambda *a, **k: None)")))
+    hand_in("builtins", append(wrong, "relu", (
+        "import builtins\nbuiltins.isinstance = lambda *a: True")))
+    for student, change in [("editor", _empty_test), ("deleter", _delete_test),
+                            ("duplicator", _duplicate_test), ("reflagger", _reflag_test)]:
+        path = hand_in(student, wrong)
+        nb = nbformat.read(path, as_version=4)
+        change(nb)
+        nbformat.write(nb, path)
+
+
+def _test_cell(nb):
+    return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test_h1")
+
+
+def _empty_test(nb):
+    _test_cell(nb).source = "pass"
+
+
+def _delete_test(nb):
+    nb.cells.remove(_test_cell(nb))
+
+
+def _duplicate_test(nb):
+    cell = _test_cell(nb)
+    nb.cells.insert(nb.cells.index(cell), nbformat.from_dict(json.loads(json.dumps(cell))))
+
+
+def _reflag_test(nb):
+    cell = _test_cell(nb)
+    cell.metadata["nbgrader"].update(grade=False, points=0)
+    cell.source = "pass"
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """The class, graded once: ``(course, {student: csv row}, first run, stock-ready course)``."""
+    if sandbox_problem():
+        pytest.skip(f"no sandbox here: {sandbox_problem()}")
+    course = make_course(tmp_path_factory.mktemp("grader"), [ASSIGNMENT])
+    make_class(course)
+    run = workbook(course, "grade", ASSIGNMENT, "--timeout", str(CELL_TIMEOUT), check=False)
+    return course, read_csv(course), run
+
+
+def read_csv(course):
+    with open(course / "grades.csv", newline="") as handle:
+        return {row["student"]: row for row in csv.DictReader(handle)}
+
+
+def cell_scores(course, student):
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        nb = gb.find_submission_notebook(NOTEBOOK, ASSIGNMENT, student)
+        return {g.name: (g.score, g.max_score) for g in nb.grades}
+
+
+def test_every_student_is_reported_and_the_run_succeeds(graded):
+    course, rows, run = graded
+    assert run.returncode == 0, run.stderr[-3000:]
+    students = {p.parent.name for p in (course / "submitted").glob(f"*/{ASSIGNMENT}")}
+    assert set(rows) == students
+    assert "honest" in run.stdout and "flagged for review" in run.stdout
+    assert not (course / "pwned.txt").exists()
+
+
+def test_honest_work_gets_its_points_untouched_by_the_others(graded):
+    _, rows, _ = graded
+    assert rows["honest"]["score"] == str(FULL)
+    assert rows["honest"]["max_score"] == str(FULL)
+    assert (rows["honest"]["status"], rows["honest"]["flags"]) == ("ok", "")
+    assert rows["blank"]["score"] == "0" and rows["blank"]["status"] == "ok"
+    assert 0 < float(rows["wrong"]["score"]) < FULL
+
+
+def test_an_infinite_loop_is_stopped_and_only_its_cell_loses(graded):
+    course, rows, _ = graded
+    assert rows["loop"]["status"] == "timeout"
+    assert f"longer than {CELL_TIMEOUT} s" in rows["loop"]["flags"]
+    lost = {name for name, (score, top) in cell_scores(course, "loop").items() if score < top}
+    assert lost == {"test_count_weights"}
+
+
+def test_a_dead_kernel_keeps_the_points_earned_before_it(graded):
+    course, rows, _ = graded
+    assert rows["crash"]["status"] == "kernel died"
+    scores = cell_scores(course, "crash")
+    after = {"test_layer1", "test_layer2", "test_layer3", "test_cost", "test_forward_rows",
+             "test_collapse"}
+    assert all(scores[name][0] == 0 for name in after)
+    assert all(score == top for name, (score, top) in scores.items() if name not in after)
+    assert float(rows["crash"]["score"]) == sum(top for n, (_, top) in scores.items()
+                                                if n not in after)
+
+
+def test_a_memory_bomb_fails_its_cell_and_the_kernel_lives_on(graded):
+    course, rows, _ = graded
+    assert "ran out of memory" in rows["memory"]["flags"]
+    scores = cell_scores(course, "memory")
+    assert scores["test_relu"][0] == 0
+    assert scores["test_count_weights"] == (2, 2)   # later, independent cells still ran
+
+
+def test_a_flood_of_output_is_cut_and_costs_nothing(graded):
+    course, rows, _ = graded
+    assert rows["flood"]["score"] == str(FULL)
+    assert "output cut" in rows["flood"]["flags"]
+    graded_nb = course / "autograded" / "flood" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
+    assert graded_nb.stat().st_size < 3_000_000
+
+
+def test_bad_hand_ins_get_a_clear_status(graded):
+    course, rows, _ = graded
+    assert rows["malformed"]["status"] == "malformed"
+    assert rows["malformed"]["score"] == ""
+    assert "could not be read as a notebook" in rows["malformed"]["flags"]
+    assert (rows["missing"]["status"], rows["missing"]["score"]) == ("missing", "0")
+    assert (rows["misnamed"]["status"], rows["misnamed"]["score"]) == ("misnamed", str(FULL))
+    assert "forward_pass (1).ipynb" in rows["misnamed"]["flags"]
+
+
+def test_the_sandbox_hides_the_course_the_network_and_the_other_students(graded):
+    course, rows, _ = graded
+    assert rows["spy"]["score"] == str(FULL)
+    nb = nbformat.read(course / "autograded" / "spy" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", 4)
+    text = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
+    assert "LEAK" not in text
+    assert text.count("blocked:") == 6
+
+
+@pytest.mark.parametrize("student", sorted(TAMPERING))
+def test_tampering_never_beats_honest_work_and_is_flagged(graded, student):
+    _, rows, _ = graded
+    _, must_mention = TAMPERING[student]
+    assert must_mention in rows[student]["flags"]
+    assert float(rows[student]["score"]) <= float(rows["wrong"]["score"]) or rows[student]["flags"]
+    # Patching builtins can wedge the kernel itself: that is a timeout, still graded.
+    assert rows[student]["status"] in ("ok", "timeout")
+
+
+def test_restored_test_cells_still_grade_the_wrong_answer(graded):
+    _, rows, _ = graded
+    for student in ("editor", "deleter", "duplicator", "reflagger"):
+        assert float(rows[student]["score"]) <= float(rows["wrong"]["score"]), student
+
+
+def test_a_failed_regrade_keeps_the_old_grade_and_files(graded):
+    course, _, _ = graded
+    graded_nb = course / "autograded" / "regrade" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
+    before = graded_nb.read_bytes()
+    assert cell_scores(course, "regrade")["test_cost"] == (2, 2)
+    (course / "submitted" / "regrade" / ASSIGNMENT / f"{NOTEBOOK}.ipynb").write_text("{oops")
+    run = workbook(course, "grade", ASSIGNMENT, "--student", "regrade")
+    assert "malformed" in run.stdout
+    assert read_csv(course)["regrade"]["status"] == "malformed"
+    assert graded_nb.read_bytes() == before
+    assert sum(s for s, _ in cell_scores(course, "regrade").values()) == FULL
+
+
+def test_regrading_is_idempotent_and_nbgrader_export_still_works(graded):
+    course, first, _ = graded
+    workbook(course, "grade", ASSIGNMENT, "--student", "honest", "blank", "--quiet")
+    again = read_csv(course)
+    assert set(again) == set(first)
+    for student in ("honest", "blank"):
+        assert again[student] == first[student]
+    nbgrader(course, "export", "--to", "export.csv")
+    with open(course / "export.csv", newline="") as handle:
+        exported = {row["student_id"]: row for row in csv.DictReader(handle)}
+    assert float(exported["honest"]["raw_score"]) == FULL
+    assert float(exported["blank"]["raw_score"]) == 0
+
+
+def test_without_bubblewrap_it_grades_and_says_so_loudly(tmp_path):
+    (tmp_path / "course").mkdir()
+    course = make_course(tmp_path / "course", [ASSIGNMENT])
+    release = course / "release" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
+    source = course / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
+    write_submission(release, course / "submitted" / "honest" / ASSIGNMENT / release.name,
+                     solution_cells(source))
+    tools = tmp_path / "bin"   # the system's tools, minus bubblewrap
+    tools.mkdir()
+    for tool in ("prlimit", "sh"):
+        (tools / tool).symlink_to(shutil.which(tool))
+    env = venv_env()
+    env["PATH"] = f"{Path(sys.executable).parent}:{tools}"
+    run = workbook(course, "grade", ASSIGNMENT, env=env)
+    assert "UNSANDBOXED" in run.stderr
+    row = read_csv(course)["honest"]
+    assert (row["score"], row["flags"]) == (str(FULL), "graded without a sandbox")
+
+
+def test_unknown_assignment_is_a_clear_error(tmp_path):
+    course = make_course(tmp_path, [])
+    run = workbook(course, "grade", "no_such_assignment", check=False)
+    assert run.returncode == 2
+    assert "generate_assignment no_such_assignment" in run.stderr

@@ -1,0 +1,390 @@
+"""``workbook grade``: autograde a whole class in parallel, sandboxed kernels.
+
+The trusted side (this process) does what needs the course and the gradebook, with nbgrader's
+own preprocessors: it reads each submission, checks it for tampering, sanitizes it
+(``ClearOutput``, ``DeduplicateIds``, ``OverwriteKernelspec``, ``OverwriteCells``,
+``CheckCellMetadata``) and, once executed, grades it (``IgnorePattern``, ``LimitOutput``,
+``SaveAutoGrades``, ``AssignLatePenalties``...) into the nbgrader gradebook, so formgrader and
+``nbgrader export`` work as usual. Workers (local processes, or Dask workers with
+``--scheduler``) only execute notebooks, each in its own sandbox (:mod:`workbook.execute`).
+
+A student's results replace the old ones only when their run completed: a submission that could
+not be read or run leaves its gradebook entries and ``autograded/`` folder as they were.
+"""
+
+import csv
+import fnmatch
+import multiprocessing
+import os
+import shutil
+import sys
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbconvert.preprocessors import ClearMetadataPreprocessor
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import (
+    AssignLatePenalties,
+    CheckCellMetadata,
+    ClearOutput,
+    DeduplicateIds,
+    IgnorePattern,
+    LimitOutput,
+    OverwriteCells,
+    OverwriteKernelspec,
+    SaveAutoGrades,
+)
+from tqdm import tqdm
+
+from workbook import integrity
+from workbook.course import course_config
+from workbook.execute import ERROR, KERNEL_DIED, OK, TIMEOUT, Job, Outcome, run_job
+from workbook.sandbox import FIRST_UID, Limits, sandbox_problem
+
+__all__ = ["GradingError", "Options", "Result", "grade", "summary"]
+
+# tqdm's monitor thread would be running when the workers fork: do without it.
+tqdm.monitor_interval = 0
+
+SANITIZE = (ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata)
+GRADE = (IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
+         AssignLatePenalties, CheckCellMetadata)
+MISSING, MISNAMED, MALFORMED = "missing", "misnamed", "malformed"
+# A student's status is the most serious of their notebooks' statuses.
+SEVERITY = [OK, MISNAMED, MISSING, TIMEOUT, KERNEL_DIED, MALFORMED, ERROR]
+NOT_GRADED = (MALFORMED, ERROR)
+CSV_FIELDS = ["student", "assignment", "score", "max_score", "status", "flags"]
+
+
+class GradingError(Exception):
+    """The assignment cannot be graded at all (nothing was changed)."""
+
+
+@dataclass
+class Options:
+    jobs: int = os.cpu_count() or 1
+    cell_timeout: int | None = None       # default: the course's Execute.timeout
+    notebook_timeout: int = 600
+    memory_mb: int = 2048
+    students: list | None = None
+    scheduler: str | None = None          # a Dask scheduler address
+    progress: bool = True
+
+
+@dataclass
+class Result:
+    """One student's line of ``grades.csv``."""
+
+    student: str
+    assignment: str
+    score: float | None
+    max_score: float
+    status: str
+    flags: list = field(default_factory=list)
+
+
+@dataclass
+class Submission:
+    """What the trusted side knows about one student's hand-in while it is graded."""
+
+    student: str
+    folder: Path
+    notebooks: dict = field(default_factory=dict)   # {notebook: sanitized nb, or None}
+    statuses: list = field(default_factory=list)
+    flags: list = field(default_factory=list)
+    outcomes: dict = field(default_factory=dict)    # {notebook: Outcome}
+    pending: int = 0
+
+    def status(self):
+        return max([OK, *self.statuses], key=SEVERITY.index)
+
+
+def grade(root, assignment, options=None):
+    """Grade ``assignment`` for every student in ``root/submitted``; return their results."""
+    options = options or Options()
+    root = Path(root).resolve()
+    config = course_config(root)
+    db_url = config.CourseDirectory.db_url
+    coursedir = CourseDirectory(config=config)
+    cell_timeout = options.cell_timeout or config.Execute.get("timeout", 60)
+    expected, max_score = _assignment(db_url, assignment)
+    submissions = _find_submissions(root, assignment, options.students)
+    problem = sandbox_problem()
+    if problem:
+        _shout(f"{problem}: student code will run UNSANDBOXED, with your permissions "
+               f"(it can read source/ and the gradebook). Install bubblewrap to sandbox it.")
+    limits = Limits(memory_mb=options.memory_mb, cpu_seconds=options.notebook_timeout)
+    context = Context(root, assignment, config, db_url, coursedir, expected)
+    by_student = {s.student: s for s in submissions}
+    results = {}
+    bar = tqdm(total=len(submissions), desc=f"Grading {assignment}", unit="student",
+               disable=not options.progress, file=sys.stderr)
+
+    def jobs():
+        """Each student's notebooks, read and sanitized just before they are handed out."""
+        count = 0
+        for submission in submissions:
+            ready = _prepare(context, submission)
+            submission.pending = len(ready)
+            if not ready:
+                results[submission.student] = _finish(context, submission)
+                bar.update()
+            for name, nb in ready.items():
+                count += 1
+                yield Job(submission.student, name, nbformat.writes(nb), str(root),
+                          FIRST_UID + count % 4000, files=_files(context, submission),
+                          limits=limits, cell_timeout=cell_timeout,
+                          notebook_timeout=options.notebook_timeout, isolated=problem is None)
+
+    with bar:
+        for outcome in _execute(jobs(), options):
+            submission = by_student[outcome.student]
+            submission.outcomes[outcome.notebook] = outcome
+            submission.pending -= 1
+            if submission.pending == 0:
+                results[submission.student] = _finish(context, submission)
+                bar.update()
+    ordered = [results[s.student] for s in submissions]
+    for result in ordered:
+        result.max_score = max_score
+        if problem:
+            result.flags.append("graded without a sandbox")
+    _write_csv(root / "grades.csv", assignment, ordered)
+    return ordered
+
+
+@dataclass
+class Context:
+    root: Path
+    assignment: str
+    config: object
+    db_url: str
+    coursedir: CourseDirectory
+    notebooks: list
+
+    def resources(self, student, notebook):
+        return {"nbgrader": {"student": student, "assignment": self.assignment,
+                             "notebook": notebook, "db_url": self.db_url},
+                "unique_key": notebook, "output_files_dir": f"{notebook}_files"}
+
+    def release(self, notebook):
+        path = self.root / "release" / self.assignment / f"{notebook}.ipynb"
+        return nbformat.read(path, as_version=4) if path.exists() else None
+
+
+def _assignment(db_url, assignment):
+    with Gradebook(db_url) as gb:
+        try:
+            found = gb.find_assignment(assignment)
+        except MissingEntry:
+            raise GradingError(
+                f"there is no assignment {assignment!r} in the gradebook: run "
+                f"`nbgrader generate_assignment {assignment}` first") from None
+        return sorted(nb.name for nb in found.notebooks), found.max_score
+
+
+def _find_submissions(root, assignment, students):
+    folders = sorted(p for p in (root / "submitted").glob(f"*/{assignment}") if p.is_dir())
+    found = [Submission(p.parent.name, p) for p in folders]
+    if students:
+        unknown = set(students) - {s.student for s in found}
+        if unknown:
+            raise GradingError(f"no submission of {assignment} from: {', '.join(sorted(unknown))}")
+        found = [s for s in found if s.student in students]
+    if not found:
+        raise GradingError(f"no submissions in submitted/*/{assignment}/")
+    return found
+
+
+def _prepare(context, submission):
+    """Read, check and sanitize a student's notebooks; return ``{notebook: sanitized nb}``."""
+    handed_in = {p.stem: p for p in submission.folder.glob("*.ipynb")}
+    missing = [n for n in context.notebooks if n not in handed_in]
+    extra = [n for n in handed_in if n not in context.notebooks]
+    if len(missing) == 1 and len(extra) == 1:
+        handed_in[missing[0]] = handed_in.pop(extra[0])
+        submission.statuses.append(MISNAMED)
+        submission.flags.append(f"handed in '{extra[0]}.ipynb' for '{missing[0]}.ipynb' "
+                                "(graded it anyway)")
+    else:
+        for name in missing:
+            submission.statuses.append(MISSING)
+            submission.flags.append(f"no '{name}.ipynb' handed in (scored 0)")
+    ready = {}
+    for name in context.notebooks:
+        if name not in handed_in:
+            continue
+        try:
+            nb = nbformat.read(handed_in[name], as_version=4)
+            release = context.release(name)
+            if release is not None:
+                submission.flags += integrity.structure_flags(nb, release)
+                protected = integrity.protected_names(release)
+                submission.flags += integrity.static_flags(nb, protected)
+                integrity.restore_grade_cells(nb, release)
+            else:
+                protected = {}
+            resources = context.resources(submission.student, name)
+            for preprocessor in SANITIZE:
+                nb, resources = preprocessor(config=context.config)(nb, resources)
+            integrity.add_probes(nb, protected)
+        except Exception as error:  # noqa: BLE001  (any unreadable notebook is the student's)
+            submission.statuses.append(MALFORMED)
+            submission.flags.append(f"'{handed_in[name].name}' could not be read as a notebook "
+                                    f"({type(error).__name__}: {str(error)[:200]})")
+            continue
+        ready[name] = nb
+    return ready
+
+
+def _files(context, submission):
+    """The files beside the notebooks: the student's, then the source's (as nbgrader does)."""
+    files = {}
+    source = context.root / "source" / context.assignment
+    for folder in (submission.folder, source):
+        for path in sorted(folder.rglob("*")):
+            relative = path.relative_to(folder)
+            if path.is_file() and path.suffix != ".ipynb" and not _ignored(context, relative):
+                files[str(relative)] = path.read_bytes()
+    return files
+
+
+def _ignored(context, relative):
+    return any(fnmatch.fnmatch(part, pattern) for part in relative.parts
+               for pattern in context.coursedir.ignore)
+
+
+def _execute(jobs, options):
+    """Run ``jobs`` on local worker processes or a Dask cluster; yield Outcomes as they end."""
+    if options.scheduler:
+        from distributed import Client
+        from distributed import as_completed as dask_completed
+
+        with Client(options.scheduler) as client:
+            futures = {client.submit(run_job, job, pure=False): job for job in jobs}
+            for future in dask_completed(futures):
+                yield _outcome(future, futures[future])
+        return
+    # Forked workers start with nbgrader already imported (no threads run here yet).
+    with ProcessPoolExecutor(options.jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        futures = {pool.submit(run_job, job): job for job in jobs}
+        for future in as_completed(futures):
+            yield _outcome(future, futures[future])
+
+
+def _outcome(future, job):
+    """The future's Outcome, or an ERROR one if the worker itself was lost."""
+    try:
+        return future.result()
+    except Exception as error:  # noqa: BLE001  (a lost worker must not stop the class)
+        return Outcome(job.student, job.notebook, ERROR,
+                       f"the grading worker failed: {type(error).__name__}: {error}")
+
+
+def _finish(context, submission):
+    """Grade a student's executed notebooks into the gradebook and autograded/, or keep the old."""
+    for outcome in submission.outcomes.values():
+        submission.statuses.append(outcome.status)
+        notes = [outcome.detail] if outcome.status != OK else []
+        submission.flags += [f"{outcome.notebook}: {note}" for note in notes + outcome.notes]
+    status = submission.status()
+    result = Result(submission.student, context.assignment, None, 0.0, status, submission.flags)
+    if status in NOT_GRADED:
+        result.flags.append("not graded: the gradebook and autograded/ keep what they had")
+        return result
+    staging = context.root / "autograded" / f".{submission.student}-{context.assignment}.new"
+    try:
+        _stage_files(context, submission, staging)
+        _save_grades(context, submission, staging)
+        target = context.root / "autograded" / submission.student / context.assignment
+        if target.exists():
+            shutil.rmtree(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging.rename(target)
+        with Gradebook(context.db_url) as gb:
+            result.score = gb.find_submission(context.assignment, submission.student).score
+    except Exception as error:  # noqa: BLE001  (reported as this student's status)
+        shutil.rmtree(staging, ignore_errors=True)
+        result.status = ERROR
+        result.flags.append(f"saving the grades failed: {type(error).__name__}: {error}")
+    return result
+
+
+def _stage_files(context, submission, staging):
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    for relative, data in _files(context, submission).items():
+        (staging / relative).parent.mkdir(parents=True, exist_ok=True)
+        (staging / relative).write_bytes(data)
+    timestamp = submission.folder / "timestamp.txt"
+    if timestamp.exists():
+        shutil.copy(timestamp, staging / "timestamp.txt")
+
+
+def _save_grades(context, submission, staging):
+    """nbgrader's grading preprocessors, on the executed notebooks, into the gradebook."""
+    student, assignment = submission.student, context.assignment
+    timestamp = context.coursedir.get_existing_timestamp(str(submission.folder))
+    with Gradebook(context.db_url) as gb:
+        gb.update_or_create_student(student)
+        if timestamp:
+            gb.update_or_create_submission(assignment, student, timestamp=timestamp)
+        else:
+            gb.update_or_create_submission(assignment, student)
+        for name in context.notebooks:
+            if name in submission.outcomes:
+                continue
+            for grade in gb.find_submission_notebook(name, assignment, student).grades:
+                grade.auto_score, grade.needs_manual_grade = 0, False
+        gb.db.commit()
+    for name, outcome in submission.outcomes.items():
+        nb = nbformat.reads(outcome.executed, as_version=4)
+        found = integrity.take_probes(nb)
+        submission.flags += [f"{name}: {finding}" for finding in found]
+        resources = context.resources(student, name)
+        for preprocessor in GRADE:
+            nb, resources = preprocessor(config=context.config)(nb, resources)
+        nbformat.write(nb, staging / f"{name}.ipynb")
+
+
+def _write_csv(path, assignment, results):
+    """Update ``grades.csv``: this run's rows replace the same students' rows, others stay."""
+    rows = {}
+    if path.exists():
+        with open(path, newline="") as handle:
+            rows = {(r["student"], r["assignment"]): r for r in csv.DictReader(handle)}
+    for result in results:
+        rows[(result.student, assignment)] = {
+            "student": result.student, "assignment": assignment,
+            "score": "" if result.score is None else f"{result.score:g}",
+            "max_score": f"{result.max_score:g}", "status": result.status,
+            "flags": "; ".join(dict.fromkeys(result.flags)),
+        }
+    with open(path, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, CSV_FIELDS)
+        writer.writeheader()
+        for key in sorted(rows):
+            writer.writerow(rows[key])
+
+
+def _shout(message):
+    line = "!" * 78
+    print(f"{line}\nWARNING: {message}\n{line}", file=sys.stderr, flush=True)
+
+
+def summary(results, seconds, workers):
+    """The table ``workbook grade`` prints; ``workers`` says where the kernels ran."""
+    width = max([7, *(len(r.student) for r in results)]) + 2
+    lines = ["student".ljust(width) + "score".rjust(8) + "max".rjust(6) + "  status       flags"]
+    for r in results:
+        score = "-" if r.score is None else f"{r.score:g}"
+        flags = "; ".join(dict.fromkeys(r.flags))
+        lines.append(r.student.ljust(width) + score.rjust(8) + f"{r.max_score:g}".rjust(6)
+                     + f"  {r.status:<12} {flags}".rstrip())
+    flagged = sum(1 for r in results if r.flags)
+    lines.append(f"\n{len(results)} students graded in {seconds:.1f} s on {workers}; "
+                 f"{flagged} flagged for review. Scores are in the gradebook and grades.csv.")
+    return "\n".join(lines)
