@@ -65,6 +65,20 @@ for name, attempt in attempts.items():
 """
 
 
+FORK_BOMB = """
+import os, time
+children = []
+try:
+    for _ in range(1000):
+        pid = os.fork()
+        if pid == 0:
+            time.sleep(120)
+            os._exit(0)
+        children.append(pid)
+except OSError as error:
+    print("fork refused after", len(children), type(error).__name__)
+"""
+
 TAMPERING = {
     # student: (what they hand in, a word their flags must contain)
     "patcher": ("wrong + patches", "check_close"),
@@ -100,6 +114,7 @@ def make_class(course):
     hand_in("flood", append(solution, "count_weights",
                             "for _ in range(100000):\n    print('spam ' * 40)"))
     hand_in("misnamed", solution, name=f"{NOTEBOOK} (1)")
+    hand_in("forker", append(solution, "count_weights", FORK_BOMB))
     malformed = course / "submitted" / "malformed" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
     malformed.parent.mkdir(parents=True)
     malformed.write_text('{"cells": [ this is not JSON')
@@ -235,6 +250,20 @@ def test_a_flood_of_output_is_cut_and_costs_nothing(graded):
     assert graded_nb.stat().st_size < 3_000_000
 
 
+def test_a_fork_bomb_hits_the_process_limit_and_is_cleaned_up(graded):
+    course, rows, _ = graded
+    assert rows["forker"]["score"] == str(FULL)
+    nb = nbformat.read(course / "autograded" / "forker" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", 4)
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id")
+                == "count_weights")
+    text = "".join(o.get("text", "") for o in cell.outputs)
+    assert "fork refused after" in text
+    assert int(text.split("fork refused after")[1].split()[0]) < 64
+    stray = subprocess.run(["pgrep", "-f", "ipykernel_launcher.*workbook-grade"],
+                           capture_output=True, text=True)
+    assert stray.stdout == ""
+
+
 def test_bad_hand_ins_get_a_clear_status(graded):
     course, rows, _ = graded
     assert rows["malformed"]["status"] == "malformed"
@@ -321,3 +350,30 @@ def test_unknown_assignment_is_a_clear_error(tmp_path):
     run = workbook(course, "grade", "no_such_assignment", check=False)
     assert run.returncode == 2
     assert "generate_assignment no_such_assignment" in run.stderr
+
+
+def small_class(course, students):
+    """Hand in ``{student: cells}`` (None: the blank release) for Assignment 1."""
+    release = course / "release" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
+    for student, cells in students.items():
+        write_submission(release, course / "submitted" / student / ASSIGNMENT / release.name,
+                         cells)
+
+
+def test_a_dask_cluster_grades_like_local_workers(graded, tmp_path):
+    from distributed import LocalCluster
+
+    _, local, _ = graded
+    (tmp_path / "course").mkdir()
+    course = make_course(tmp_path / "course", [ASSIGNMENT])
+    solution = solution_cells(course / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb")
+    wrong = {**solution, "hidden_layers": solution["hidden_layers"].replace(*WRONG)}
+    small_class(course, {"honest": solution, "wrong": wrong, "blank": None})
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster:
+        run = workbook(course, "grade", ASSIGNMENT, "--scheduler", cluster.scheduler_address)
+    assert f"Dask at {cluster.scheduler_address}" in run.stdout
+    rows = read_csv(course)
+    for student in ("honest", "wrong", "blank"):
+        assert (rows[student]["score"], rows[student]["status"]) == (
+            local[student]["score"], local[student]["status"])
