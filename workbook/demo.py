@@ -1,4 +1,4 @@
-"""The README's first command: grade sample submissions on the course and print a grade table.
+"""The README's first command: grade sample submissions with ``workbook grade``, print the grades.
 
 Four sample students hand in every assignment found in ``source/`` (their answers are read from
 the source notebooks at run time, never stored):
@@ -9,12 +9,11 @@ the source notebooks at run time, never stored):
 - ``dana`` answers everything but forgets to hand in the last assignment.
 """
 
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 from workbook.course import course_config
+from workbook.grader import Options, grade
 from workbook.submissions import solution_cells, write_submission
 
 STUDENTS = ("alex", "blake", "casey", "dana")
@@ -46,18 +45,6 @@ def make_submissions(root):
                 target = root / "submitted" / student / assignment / source_nb.name
                 write_submission(release_nb, target, cells)
     return assignments
-
-
-def grade(root, assignment):
-    """Autograde one assignment for every sample student with nbgrader; show its log on failure."""
-    result = subprocess.run(
-        [sys.executable, "-m", "nbgrader", "autograde", assignment, "--force",
-         "--log-level=ERROR"],
-        cwd=root, capture_output=True, text=True,
-    )
-    if result.returncode != 0:
-        sys.stderr.write(result.stdout + result.stderr)
-        raise SystemExit(f"nbgrader autograde {assignment} failed ({result.returncode})")
 
 
 def grade_table(root, assignments):
@@ -96,12 +83,12 @@ def main():
     started = time.perf_counter()
     assignments = make_submissions(root)
     for assignment in assignments:
-        print(f"Grading {assignment} for {len(STUDENTS)} students ...", flush=True)
-        grade(root, assignment)
+        grade(root, assignment, Options())
     rows, maxima = grade_table(root, assignments)
     print_table(assignments, rows, maxima)
-    print(f"\nGraded {len(assignments)} assignments in {time.perf_counter() - started:.0f} s; "
-          "the gradebook is gradebook.db, the graded notebooks are under autograded/.")
+    print(f"\nGraded {len(assignments)} assignments in {time.perf_counter() - started:.0f} s "
+          "with `workbook grade`: scores in gradebook.db and grades.csv, graded notebooks "
+          "under autograded/.")
 
 
 if __name__ == "__main__":
