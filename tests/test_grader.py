@@ -377,3 +377,20 @@ def test_a_dask_cluster_grades_like_local_workers(graded, tmp_path):
     for student in ("honest", "wrong", "blank"):
         assert (rows[student]["score"], rows[student]["status"]) == (
             local[student]["score"], local[student]["status"])
+
+
+def test_a_notebook_past_its_time_limit_is_stopped_with_points_kept(tmp_path):
+    (tmp_path / "course").mkdir()
+    course = make_course(tmp_path / "course", [ASSIGNMENT])
+    solution = solution_cells(course / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb")
+    slow = solution
+    for grade_id in ("softmax", "cross_entropy", "count_weights", "figure8_forward", "cost"):
+        slow = prepend(slow, grade_id, "import time\ntime.sleep(4)")
+    small_class(course, {"slow": slow})
+    workbook(course, "grade", ASSIGNMENT, "--notebook-timeout", "14", "--timeout", "6")
+    row = read_csv(course)["slow"]
+    assert row["status"] == "timeout"
+    assert "longer than its limit of 14 s" in row["flags"]
+    scores = cell_scores(course, "slow")
+    assert scores["test_relu"] == (1, 1) and scores["test_o3"] == (1, 1)
+    assert scores["test_collapse"][0] == 0
