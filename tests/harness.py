@@ -92,10 +92,16 @@ def nbgrader(course, *args, check=True):
     return result
 
 
-def make_course(tmp, assignments):
-    """Copy the config and the given source assignments into ``tmp`` and generate them."""
+def make_course(tmp, assignments, db_url=None):
+    """Copy the config and the given source assignments into ``tmp`` and generate them.
+
+    ``db_url``: keep the gradebook there (e.g. PostgreSQL) instead of the course's SQLite file.
+    """
     course = Path(tmp)
     shutil.copy(ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
+    if db_url:
+        with open(course / "nbgrader_config.py", "a") as config:
+            config.write(f"\nc.CourseDirectory.db_url = {db_url!r}\n")
     for assignment in assignments:
         shutil.copytree(ROOT / "source" / assignment, course / "source" / assignment)
         nbgrader(course, "generate_assignment", assignment, "--force")

@@ -5,7 +5,9 @@ kernels; each test then checks one student's score, status and flags, the gradeb
 ``autograded/``.
 """
 
+import contextlib
 import csv
+import html
 import json
 import shutil
 import subprocess
@@ -14,11 +16,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from postgres_server import PostgresUnavailable, postgres_server
 
+from workbook.course import course_config
 from workbook.sandbox import sandbox_problem
 from workbook.submissions import solution_cells, write_submission
 
-from harness import make_course, nbgrader, venv_env
+from harness import ROOT, make_course, nbgrader, venv_env
 
 ASSIGNMENT, NOTEBOOK = "01_forward_pass", "forward_pass"
 FULL = 21
@@ -172,15 +176,26 @@ def _reflag_test(nb):
     cell.source = "pass"
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    """The class, graded once: ``(course, {student: csv row}, first run, stock-ready course)``."""
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def graded(request, tmp_path_factory):
+    """The class, graded once per gradebook back end: ``(course, {student: csv row}, run)``.
+
+    SQLite is the course's default; the PostgreSQL server is a throw-away one, named in the
+    course's nbgrader_config.py as an instructor would.
+    """
     if sandbox_problem():
         pytest.skip(f"no sandbox here: {sandbox_problem()}")
-    course = make_course(tmp_path_factory.mktemp("grader"), [ASSIGNMENT])
-    make_class(course)
-    run = workbook(course, "grade", ASSIGNMENT, "--timeout", str(CELL_TIMEOUT), check=False)
-    return course, read_csv(course), run
+    with contextlib.ExitStack() as stack:
+        db_url = None
+        if request.param == "postgresql":
+            try:
+                db_url = stack.enter_context(postgres_server())
+            except PostgresUnavailable as reason:
+                pytest.skip(str(reason))
+        course = make_course(tmp_path_factory.mktemp(request.param), [ASSIGNMENT], db_url)
+        make_class(course)
+        run = workbook(course, "grade", ASSIGNMENT, "--timeout", str(CELL_TIMEOUT), check=False)
+        yield course, read_csv(course), run
 
 
 def read_csv(course):
@@ -191,7 +206,7 @@ def read_csv(course):
 def cell_scores(course, student):
     from nbgrader.api import Gradebook
 
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+    with Gradebook(course_config(course).CourseDirectory.db_url) as gb:
         nb = gb.find_submission_notebook(NOTEBOOK, ASSIGNMENT, student)
         return {g.name: (g.score, g.max_score) for g in nb.grades}
 
@@ -360,23 +375,22 @@ def small_class(course, students):
                          cells)
 
 
-def test_a_dask_cluster_grades_like_local_workers(graded, tmp_path):
+def test_a_dask_cluster_grades_like_local_workers(tmp_path):
     from distributed import LocalCluster
 
-    _, local, _ = graded
     (tmp_path / "course").mkdir()
     course = make_course(tmp_path / "course", [ASSIGNMENT])
     solution = solution_cells(course / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb")
     wrong = {**solution, "hidden_layers": solution["hidden_layers"].replace(*WRONG)}
     small_class(course, {"honest": solution, "wrong": wrong, "blank": None})
+    workbook(course, "grade", ASSIGNMENT, "--quiet")
+    local = read_csv(course)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                       dashboard_address=None) as cluster:
         run = workbook(course, "grade", ASSIGNMENT, "--scheduler", cluster.scheduler_address)
     assert f"Dask at {cluster.scheduler_address}" in run.stdout
-    rows = read_csv(course)
-    for student in ("honest", "wrong", "blank"):
-        assert (rows[student]["score"], rows[student]["status"]) == (
-            local[student]["score"], local[student]["status"])
+    assert read_csv(course) == local
+    assert local["honest"]["score"] == str(FULL) and local["blank"]["score"] == "0"
 
 
 def test_a_notebook_past_its_time_limit_is_stopped_with_points_kept(tmp_path):
@@ -394,3 +408,33 @@ def test_a_notebook_past_its_time_limit_is_stopped_with_points_kept(tmp_path):
     scores = cell_scores(course, "slow")
     assert scores["test_relu"] == (1, 1) and scores["test_o3"] == (1, 1)
     assert scores["test_collapse"][0] == 0
+
+
+def hidden_test_lines():
+    """Every line between nbgrader's hidden-test markers in the source notebook."""
+    nb = nbformat.read(ROOT / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", 4)
+    lines, hidden = set(), False
+    for cell in nb.cells:
+        for line in cell.source.splitlines():
+            if "BEGIN HIDDEN TESTS" in line or "END HIDDEN TESTS" in line:
+                hidden = "BEGIN" in line
+            elif hidden and len(line.strip()) > 8:
+                lines.add(line.strip())
+    return lines
+
+
+def test_feedback_shows_scores_and_own_errors_never_hidden_tests(graded):
+    course, rows, _ = graded
+    run = workbook(course, "feedback", ASSIGNMENT)
+    pages = {Path(p).parts[-3]: html.unescape(Path(p).read_text())
+             for p in run.stdout.split()}
+    assert set(pages) == {s for s, row in rows.items() if row["status"] != "malformed"}
+    secrets = hidden_test_lines()
+    assert secrets
+    for student, page in pages.items():
+        leaked = [line for line in secrets if line in page]
+        assert not leaked, f"{student}'s feedback shows hidden tests: {leaked[:3]}"
+    assert "Score: 21 / 21" in pages["honest"] and "def relu(z):" in pages["honest"]
+    assert "Test test_relu: 1 / 1" in pages["honest"]
+    assert "Score: 0 / 21" in pages["blank"] and "NotImplementedError" in pages["blank"]
+    assert "not handed in" in pages["missing"]

@@ -19,6 +19,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from multiprocessing.util import Finalize
 from pathlib import Path
 
 import nbformat
@@ -49,6 +50,7 @@ class Job:
     notebook_timeout: int = 600
     output_kb: int = 1024         # per cell
     isolated: bool = True
+    preload: tuple = ()           # modules the notebook's own locked cells import
 
 
 @dataclass
@@ -80,28 +82,15 @@ class GradingExecute(Execute):
         self.notes = []
         self._sizes = {}
 
-    def create_kernel_manager(self):
-        self.km = SandboxKernelManager(self.sandbox, kernel_name=self.kernel_name or "python3",
-                                       config=self.config)
-        return self.km
-
-    async def async_start_new_kernel(self, **kwargs):
-        kwargs["env"] = self.sandbox.environment()
-        kwargs["cwd"] = str(self.sandbox.job_dir / "work")
-        kwargs["stdout"] = kwargs["stderr"] = self._kernel_log
-        await super().async_start_new_kernel(**kwargs)
-
-    start_new_kernel = run_sync(async_start_new_kernel)
-
     def preprocess(self, nb, resources=None, km=None):
         watchdog = threading.Timer(self.notebook_timeout, self._time_up)
         watchdog.daemon = True
-        with open(self.sandbox.job_dir / "kernel.log", "wb") as self._kernel_log:
-            watchdog.start()
-            try:
-                return super().preprocess(nb, resources, km)
-            finally:
-                watchdog.cancel()
+        watchdog.start()
+        try:
+            return super().preprocess(nb, resources, km)
+        finally:
+            watchdog.cancel()
+            self._cleanup_kernel()
 
     def _time_up(self):
         """Stop a notebook that runs too long, however it runs (kill the whole sandbox)."""
@@ -159,23 +148,33 @@ class GradingExecute(Execute):
         return super().output(outs, msg, display_id, cell_index)
 
 
+# This worker's next kernel, started while the current job runs: (job dir's Sandbox, manager).
+_spare = _spare_finalizer = None
+SPARE_UIDS = 4000   # spares take uids above the jobs' range, so no two live kernels share one
+
+
 def run_job(job):
-    """Execute ``job`` in a fresh folder and sandbox; never raises (see ``Outcome.status``)."""
+    """Execute ``job`` in a fresh sandbox and kernel; never raises (see ``Outcome.status``).
+
+    The kernel was usually started, with the notebook's imports loaded, while this worker ran
+    its previous job; the next job's kernel is started now, in a sandbox of its own.
+    """
+    global _spare, _spare_finalizer
     started = time.perf_counter()
-    job_dir = Path(tempfile.mkdtemp(prefix="workbook-grade-"))
+    current, _spare = _spare, None
     try:
-        work = job_dir / "work"
-        for relative, data in job.files.items():
-            target = work / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        sandbox = Sandbox(job.course_root, job.limits, job.uid, job_dir, job.isolated)
-        sandbox.prepare()
+        if current is None or not _fits(current[0], job):
+            _discard(current)
+            current = _launch(job, job.uid)
+        if _spare_finalizer is None:
+            _spare_finalizer = Finalize(None, _discard_spare, exitpriority=10)
+        _spare = _launch(job, job.uid + SPARE_UIDS)
+        sandbox, km = current
+        sandbox.add_files(job.files)
         nb = nbformat.reads(job.source, as_version=nbformat.NO_CONVERT)
         executor = GradingExecute(sandbox, job.notebook_timeout, job.output_kb * 1024,
-                                  timeout=job.cell_timeout,
-                                  extra_arguments=["--HistoryManager.hist_file=:memory:"])
-        executor.preprocess(nb, {"metadata": {"path": str(work)}})
+                                  timeout=job.cell_timeout, shutdown_kernel="immediate")
+        executor.preprocess(nb, {"metadata": {"path": str(sandbox.job_dir / "work")}}, km)
         if any(output.get("ename") == "MemoryError" for cell in nb.cells
                for output in cell.get("outputs", [])):
             executor.notes.append(f"ran out of memory (limit {job.limits.memory_mb} MB)")
@@ -185,4 +184,48 @@ def run_job(job):
         return Outcome(job.student, job.notebook, ERROR, f"{type(error).__name__}: {error}",
                        None, time.perf_counter() - started)
     finally:
-        shutil.rmtree(job_dir, ignore_errors=True)
+        _discard(current)
+
+
+def _launch(job, uid):
+    """A new sandbox with a kernel booting in it (``start_kernel`` does not wait for it)."""
+    job_dir = Path(tempfile.mkdtemp(prefix="workbook-grade-"))
+    sandbox = Sandbox(job.course_root, job.limits, uid, job_dir, job.isolated)
+    sandbox.prepare()
+    km = SandboxKernelManager(sandbox, kernel_name="python3")
+    arguments = [
+        "--HistoryManager.hist_file=:memory:",
+        f"--IPKernelApp.exec_lines=list(map(__import__, {tuple(job.preload)!r}));",
+        # Python's own traceback format, uncoloured: several times cheaper to produce than
+        # IPython's default, and a blank notebook raises in almost every cell.
+        "--InteractiveShell.xmode=Plain", "--InteractiveShell.colors=nocolor",
+    ]
+    with open(job_dir / "kernel.log", "wb") as log:
+        run_sync(km.start_kernel)(
+            extra_arguments=arguments,
+            env=sandbox.environment(), cwd=str(job_dir / "work"), stdout=log, stderr=log)
+    return sandbox, km
+
+
+def _discard_spare():
+    """When the worker process exits: stop its spare kernel and delete the spare's folder."""
+    global _spare
+    _discard(_spare)
+    _spare = None
+
+
+def _fits(sandbox, job):
+    return (sandbox.course_root, sandbox.limits, sandbox.isolated) == (
+        Path(job.course_root), job.limits, job.isolated)
+
+
+def _discard(started):
+    """Stop a kernel (if still running) and delete its sandbox's folder."""
+    if started is None:
+        return
+    sandbox, km = started
+    try:
+        if run_sync(km.is_alive)():
+            run_sync(km.shutdown_kernel)(now=True)
+    finally:
+        shutil.rmtree(sandbox.job_dir, ignore_errors=True)

@@ -49,9 +49,12 @@ __all__ = ["GradingError", "Options", "Result", "grade", "summary"]
 # tqdm's monitor thread would be running when the workers fork: do without it.
 tqdm.monitor_interval = 0
 
-SANITIZE = (ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata)
+# nbgrader's autograde steps, minus Execute (the workers run it). CheckCellMetadata validates the
+# nbgrader metadata; it is skipped where the release's metadata was put back (integrity.
+# restore_grade_cells), as nothing after that changes it, and it costs a third of this side's time.
+SANITIZE = (ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells)
 GRADE = (IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
-         AssignLatePenalties, CheckCellMetadata)
+         AssignLatePenalties)
 MISSING, MISNAMED, MALFORMED = "missing", "misnamed", "malformed"
 # A student's status is the most serious of their notebooks' statuses.
 SEVERITY = [OK, MISNAMED, MISSING, TIMEOUT, KERNEL_DIED, MALFORMED, ERROR]
@@ -137,7 +140,8 @@ def grade(root, assignment, options=None):
                 yield Job(submission.student, name, nbformat.writes(nb), str(root),
                           FIRST_UID + count % 4000, files=_files(context, submission),
                           limits=limits, cell_timeout=cell_timeout,
-                          notebook_timeout=options.notebook_timeout, isolated=problem is None)
+                          notebook_timeout=options.notebook_timeout, isolated=problem is None,
+                          preload=context.preload(name))
 
     with bar:
         for outcome in _execute(jobs(), options):
@@ -164,6 +168,7 @@ class Context:
     db_url: str
     coursedir: CourseDirectory
     notebooks: list
+    releases: dict = field(default_factory=dict)
 
     def resources(self, student, notebook):
         return {"nbgrader": {"student": student, "assignment": self.assignment,
@@ -171,8 +176,17 @@ class Context:
                 "unique_key": notebook, "output_files_dir": f"{notebook}_files"}
 
     def release(self, notebook):
-        path = self.root / "release" / self.assignment / f"{notebook}.ipynb"
-        return nbformat.read(path, as_version=4) if path.exists() else None
+        """The release notebook students were given, or None if release/ lacks it."""
+        if notebook not in self.releases:
+            path = self.root / "release" / self.assignment / f"{notebook}.ipynb"
+            self.releases[notebook] = nbformat.read(path, 4) if path.exists() else None
+        return self.releases[notebook]
+
+    def preload(self, notebook):
+        """Modules the notebook's locked cells import: kernels load them before the job."""
+        release = self.release(notebook)
+        found = integrity.protected_names(release).values() if release else []
+        return tuple(sorted({module for module, _ in found if not module.startswith("__")}))
 
 
 def _assignment(db_url, assignment):
@@ -228,7 +242,8 @@ def _prepare(context, submission):
             else:
                 protected = {}
             resources = context.resources(submission.student, name)
-            for preprocessor in SANITIZE:
+            checks = (CheckCellMetadata,) if release is None else ()
+            for preprocessor in (*checks, *SANITIZE, *checks):
                 nb, resources = preprocessor(config=context.config)(nb, resources)
             integrity.add_probes(nb, protected)
         except Exception as error:  # noqa: BLE001  (any unreadable notebook is the student's)

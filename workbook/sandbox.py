@@ -129,7 +129,6 @@ class Sandbox:
     def prepare(self):
         """Create the job folder (work/, conn/, home/ with matplotlib's font cache); hand it over.
 
-        Call it after copying the student's files into ``work/``.
         """
         home = self.job_dir / "home"
         (home / "matplotlib").mkdir(parents=True, exist_ok=True)
@@ -140,6 +139,18 @@ class Sandbox:
         if self.as_root:
             for path in [self.job_dir, *self.job_dir.rglob("*")]:
                 os.chown(path, self.uid, self.uid)
+
+
+    def add_files(self, files):
+        """Write ``{relative path: bytes}`` into the kernel's working folder, owned by it."""
+        work = self.job_dir / "work"
+        for relative, data in files.items():
+            target = work / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            if self.as_root:
+                for path in [target, *target.relative_to(work).parents]:
+                    os.chown(work / path, self.uid, self.uid)
 
 
 @cache
