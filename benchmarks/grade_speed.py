@@ -7,7 +7,7 @@ other with ``workbook grade`` (one command per assignment each, as an instructor
 that every cell of every student got the same score from both, and prints seconds per notebook
 and the speed-up::
 
-    python benchmarks/grade_speed.py                   # 4 assignments x 6 submissions
+    python benchmarks/grade_speed.py                   # 4 assignments x 20 submissions
     python benchmarks/grade_speed.py --per-assignment 10 --jobs 2 --assignments 01_forward_pass
 """
 
@@ -82,7 +82,7 @@ def cell_scores(course):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--per-assignment", type=int, default=6)
+    parser.add_argument("--per-assignment", type=int, default=20)
     parser.add_argument("--jobs", type=int, default=os.cpu_count())
     parser.add_argument("--assignments", nargs="+", default=NUMPY_ASSIGNMENTS)
     parser.add_argument("--keep", type=Path, help="build the courses here and keep them")

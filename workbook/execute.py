@@ -9,13 +9,11 @@ preprocessor, with three changes a class of students needs:
   limit no longer fails the whole submission: the cells already run keep their results and every
   later cell gets an error output saying why it did not run, so it scores 0;
 - a cell's output is capped (error outputs are always kept: they decide the score);
-- the kernel is started by :class:`workbook.sandbox.SandboxKernelManager`.
+- the kernel is forked by the worker's sandboxed factory (:mod:`workbook.sandbox`).
 """
 
 import os
-import shutil
 import signal
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -28,7 +26,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
 
-from workbook.sandbox import Limits, Sandbox, SandboxKernelManager
+from workbook.sandbox import Limits, SandboxKernelManager, Zygote
 
 __all__ = ["GradingExecute", "Job", "Outcome", "run_job"]
 
@@ -43,14 +41,13 @@ class Job:
     notebook: str                 # notebook name, without .ipynb
     source: str                   # the sanitized notebook, as JSON
     course_root: str              # hidden from the kernel
-    uid: int                      # the kernel's own uid (when sandboxed as root)
     files: dict = field(default_factory=dict)   # {relative path: bytes} beside the notebook
     limits: Limits = field(default_factory=Limits)
     cell_timeout: int = 60
     notebook_timeout: int = 600
     output_kb: int = 1024         # per cell
     isolated: bool = True
-    preload: tuple = ()           # modules the notebook's own locked cells import
+    preload: tuple = ()           # modules the notebook's locked cells import (loaded ahead)
 
 
 @dataclass
@@ -74,10 +71,9 @@ def error_output(ename, evalue):
 class GradingExecute(Execute):
     """nbgrader's Execute, sandboxed, surviving a dead kernel, with capped output."""
 
-    def __init__(self, sandbox, notebook_timeout, output_bytes, **kwargs):
+    def __init__(self, notebook_timeout, output_bytes, **kwargs):
         super().__init__(**kwargs)
-        self.sandbox, self.notebook_timeout, self.output_bytes = (
-            sandbox, notebook_timeout, output_bytes)
+        self.notebook_timeout, self.output_bytes = notebook_timeout, output_bytes
         self.status, self.detail, self.stopped = OK, "", False
         self.notes = []
         self._sizes = {}
@@ -148,33 +144,33 @@ class GradingExecute(Execute):
         return super().output(outs, msg, display_id, cell_index)
 
 
-# This worker's next kernel, started while the current job runs: (job dir's Sandbox, manager).
-_spare = _spare_finalizer = None
-SPARE_UIDS = 4000   # spares take uids above the jobs' range, so no two live kernels share one
+# This worker's kernel factory, and its next kernel, started while the current job runs.
+_zygote = _spare = _finalizer = None
 
 
 def run_job(job):
-    """Execute ``job`` in a fresh sandbox and kernel; never raises (see ``Outcome.status``).
+    """Execute ``job`` in a fresh kernel and folder; never raises (see ``Outcome.status``).
 
-    The kernel was usually started, with the notebook's imports loaded, while this worker ran
-    its previous job; the next job's kernel is started now, in a sandbox of its own.
+    The kernel is forked from this worker's sandboxed factory, which has already imported
+    ipykernel and the notebook's modules; the next job's kernel is forked now, so that it
+    starts while this one runs.
     """
-    global _spare, _spare_finalizer
+    global _spare, _finalizer
     started = time.perf_counter()
     current, _spare = _spare, None
     try:
-        if current is None or not _fits(current[0], job):
+        if _finalizer is None:
+            _finalizer = Finalize(None, _close_worker, exitpriority=10)
+        if current is None or _factory(job) is not current[1].zygote:
             _discard(current)
-            current = _launch(job, job.uid)
-        if _spare_finalizer is None:
-            _spare_finalizer = Finalize(None, _discard_spare, exitpriority=10)
-        _spare = _launch(job, job.uid + SPARE_UIDS)
-        sandbox, km = current
-        sandbox.add_files(job.files)
+            current = _launch(job)
+        _spare = _launch(job)
+        folder, km = current
+        folder.add_files(job.files)
         nb = nbformat.reads(job.source, as_version=nbformat.NO_CONVERT)
-        executor = GradingExecute(sandbox, job.notebook_timeout, job.output_kb * 1024,
+        executor = GradingExecute(job.notebook_timeout, job.output_kb * 1024,
                                   timeout=job.cell_timeout, shutdown_kernel="immediate")
-        executor.preprocess(nb, {"metadata": {"path": str(sandbox.job_dir / "work")}}, km)
+        executor.preprocess(nb, {"metadata": {"path": str(folder.work)}}, km)
         if any(output.get("ename") == "MemoryError" for cell in nb.cells
                for output in cell.get("outputs", [])):
             executor.notes.append(f"ran out of memory (limit {job.limits.memory_mb} MB)")
@@ -187,45 +183,49 @@ def run_job(job):
         _discard(current)
 
 
-def _launch(job, uid):
-    """A new sandbox with a kernel booting in it (``start_kernel`` does not wait for it)."""
-    job_dir = Path(tempfile.mkdtemp(prefix="workbook-grade-"))
-    sandbox = Sandbox(job.course_root, job.limits, uid, job_dir, job.isolated)
-    sandbox.prepare()
-    km = SandboxKernelManager(sandbox, kernel_name="python3")
-    arguments = [
+def _factory(job):
+    """This worker's kernel factory for ``job``'s course, limits and imports (made on demand)."""
+    global _zygote
+    key = (Path(job.course_root), job.limits, tuple(job.preload), job.isolated)
+    if _zygote is None or _zygote.key != key or not _zygote.alive():
+        if _zygote is not None:
+            _zygote.close()
+        _zygote = Zygote(job.course_root, job.limits, job.preload, job.isolated)
+    return _zygote
+
+
+def _launch(job):
+    """A new job folder and a kernel forked into it (``start_kernel`` does not wait for it)."""
+    zygote = _factory(job)
+    folder = zygote.new_folder()
+    km = SandboxKernelManager(zygote, folder, kernel_name="python3")
+    run_sync(km.start_kernel)(extra_arguments=[
         "--HistoryManager.hist_file=:memory:",
-        f"--IPKernelApp.exec_lines=list(map(__import__, {tuple(job.preload)!r}));",
         # Python's own traceback format, uncoloured: several times cheaper to produce than
         # IPython's default, and a blank notebook raises in almost every cell.
         "--InteractiveShell.xmode=Plain", "--InteractiveShell.colors=nocolor",
-    ]
-    with open(job_dir / "kernel.log", "wb") as log:
-        run_sync(km.start_kernel)(
-            extra_arguments=arguments,
-            env=sandbox.environment(), cwd=str(job_dir / "work"), stdout=log, stderr=log)
-    return sandbox, km
-
-
-def _discard_spare():
-    """When the worker process exits: stop its spare kernel and delete the spare's folder."""
-    global _spare
-    _discard(_spare)
-    _spare = None
-
-
-def _fits(sandbox, job):
-    return (sandbox.course_root, sandbox.limits, sandbox.isolated) == (
-        Path(job.course_root), job.limits, job.isolated)
+    ])
+    return folder, km
 
 
 def _discard(started):
-    """Stop a kernel (if still running) and delete its sandbox's folder."""
+    """End a kernel and everything its uid still runs; delete its folder."""
     if started is None:
         return
-    sandbox, km = started
+    folder, km = started
     try:
-        if run_sync(km.is_alive)():
-            run_sync(km.shutdown_kernel)(now=True)
+        process = getattr(km.provisioner, "process", None)
+        if process is not None:
+            process.kill()
+        run_sync(km.cleanup_resources)()
     finally:
-        shutil.rmtree(sandbox.job_dir, ignore_errors=True)
+        folder.remove()
+
+
+def _close_worker():
+    """When the worker process exits: end its spare kernel and its factory."""
+    global _spare
+    _discard(_spare)
+    _spare = None
+    if _zygote is not None:
+        _zygote.close()

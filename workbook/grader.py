@@ -42,7 +42,7 @@ from tqdm import tqdm
 from workbook import integrity
 from workbook.course import course_config
 from workbook.execute import ERROR, KERNEL_DIED, OK, TIMEOUT, Job, Outcome, run_job
-from workbook.sandbox import FIRST_UID, Limits, sandbox_problem
+from workbook.sandbox import Limits, sandbox_problem
 
 __all__ = ["GradingError", "Options", "Result", "grade", "summary"]
 
@@ -128,7 +128,6 @@ def grade(root, assignment, options=None):
 
     def jobs():
         """Each student's notebooks, read and sanitized just before they are handed out."""
-        count = 0
         for submission in submissions:
             ready = _prepare(context, submission)
             submission.pending = len(ready)
@@ -136,9 +135,8 @@ def grade(root, assignment, options=None):
                 results[submission.student] = _finish(context, submission)
                 bar.update()
             for name, nb in ready.items():
-                count += 1
                 yield Job(submission.student, name, nbformat.writes(nb), str(root),
-                          FIRST_UID + count % 4000, files=_files(context, submission),
+                          files=_files(context, submission),
                           limits=limits, cell_timeout=cell_timeout,
                           notebook_timeout=options.notebook_timeout, isolated=problem is None,
                           preload=context.preload(name))

@@ -1,33 +1,43 @@
-"""Run a student's kernel inside a bubblewrap sandbox, with resource limits.
+"""Run students' kernels sandboxed: bubblewrap around a kernel factory, one uid per kernel.
 
 Why bubblewrap: it is one small Debian package (``bubblewrap``), needs no daemon, no image and
 no root-owned service, starts in milliseconds, and builds exactly the view we want out of Linux
-namespaces: the installed Python environment read-only, the student's own copy read-write,
-and nothing else of the course (no ``source/``, no gradebook, no other student), no network.
+namespaces: the installed Python environment read-only, the grading folder read-write, and
+nothing else of the course (no ``source/``, no gradebook, no other student's files), no
+network, its own process and IPC namespaces.
 
-The kernel talks to the grader over ZMQ *ipc* sockets in a folder both can see, so the
-sandbox can keep the network namespace empty. Running as root, the kernel also drops to an
-unprivileged uid of its own (``setpriv``), so the process limit counts only its processes;
-run as a normal user, bubblewrap puts it in a user namespace instead.
+Inside it runs a :mod:`workbook.zygote`: Python with ipykernel and the notebook's modules
+already imported, which forks one kernel per job. Running as root, each kernel becomes a uid of
+its own with no capabilities, in a job folder only that uid can open, so the process limit
+counts only its processes; as a normal user, bubblewrap's user namespace stands in and kernels
+keep the user's uid. Kernels talk to the grader over ZMQ *ipc* sockets in their job folder, so
+the network namespace stays empty. Without bubblewrap the factory runs unsandboxed (loudly).
 """
 
+import asyncio
+import dataclasses
+import fcntl
 import glob
+import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 
-__all__ = ["Limits", "Sandbox", "SandboxKernelManager", "sandbox_problem"]
+__all__ = ["JobFolder", "Limits", "SandboxKernelManager", "Zygote", "sandbox_problem"]
 
-# Places that may hold course files or the instructor's secrets; the kernel sees them empty.
+# Places that may hold course files or the instructor's secrets; the kernels see them empty.
 HIDDEN = ("/var/tmp", "/root", "/home", "/run", "/srv", "/mnt", "/media")
-FIRST_UID = 61000
+FIRST_UID, UID_COUNT = 61000, 8000
+MIB = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -36,8 +46,8 @@ class Limits:
 
     memory_mb: int = 2048     # address space; numpy + matplotlib need about 1 GiB
     cpu_seconds: int = 600    # CPU time of the whole notebook
-    processes: int = 64       # processes and threads of the sandbox's uid
-    file_mb: int = 64         # largest file the kernel may write, and size of its /tmp
+    processes: int = 64       # processes and threads of the kernel's uid
+    file_mb: int = 64         # largest file the kernel may write, and size of /tmp
 
 
 @cache
@@ -45,12 +55,10 @@ def sandbox_problem():
     """None when bubblewrap works here, else why not (checked once per process)."""
     if shutil.which("bwrap") is None:
         return "bubblewrap (bwrap) is not installed"
-    with tempfile.TemporaryDirectory(prefix="workbook-probe-") as job_dir:
-        probe = Sandbox("/", Limits(), FIRST_UID, job_dir)
-        probe.prepare()
+    with tempfile.TemporaryDirectory(prefix="workbook-probe-") as folder:
+        command = bwrap_command(["/bin/true"], Path("/"), Path(folder), {}, Limits())
         try:
-            result = subprocess.run(probe.command(["/bin/true"]), capture_output=True,
-                                    text=True, timeout=30)
+            result = subprocess.run(command, capture_output=True, text=True, timeout=30)
         except (OSError, subprocess.TimeoutExpired) as error:
             return f"bubblewrap does not start: {error}"
     if result.returncode != 0:
@@ -65,92 +73,98 @@ def exposed_paths():
     return sorted({sys.base_prefix, sys.prefix, str(Path(workbook.__file__).parent)})
 
 
-class Sandbox:
-    """How one kernel is started: in bubblewrap (``isolated``) or, without it, only limited.
+def bwrap_command(argv, course_root, writable, env, limits):
+    """``argv`` in a sandbox that hides ``course_root`` and may write only to ``writable``."""
+    cmd = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
+    hidden = [Path(p) for p in (*HIDDEN, course_root) if Path(p).is_dir() and Path(p) != Path("/")]
+    for path in hidden:
+        cmd += ["--tmpfs", str(path)]
+    cmd += ["--perms", "1777", "--size", str(limits.file_mb * MIB), "--tmpfs", "/tmp"]
+    for path in map(Path, exposed_paths()):
+        # Folders bubblewrap makes inside a tmpfs are private (0700): open them up.
+        for parent in reversed(path.parents):
+            if any(parent.is_relative_to(h) and parent != h for h in [*hidden, Path("/tmp")]):
+                cmd += ["--perms", "0755", "--dir", str(parent)]
+        cmd += ["--ro-bind", str(path), str(path)]
+    cmd += ["--bind", str(writable), str(writable), "--chdir", str(writable),
+            "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+            "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--clearenv"]
+    for key, value in env.items():
+        cmd += ["--setenv", key, value]
+    if os.geteuid() != 0:   # a user namespace instead of changing uid
+        cmd[1:1] = ["--unshare-user", "--cap-drop", "ALL"]
+    return [*cmd, "--", *argv]
 
-    course_root: hidden from the kernel; job_dir: the only writable place it sees (its
-    ``work/`` is the kernel's working folder).
+
+def kernel_environment(home):
+    """A kernel's whole environment: nothing of the grader's (no database URL)."""
+    return {
+        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        "HOME": str(home),
+        "MPLCONFIGDIR": str(home / "matplotlib"),
+        "LANG": "C.UTF-8",
+        # Grading needs no pictures: skip rendering them (workbook.widgets and pyplot).
+        "MPLBACKEND": "agg",
+        "WORKBOOK_PICTURES": "off",
+        # One BLAS/torch thread per kernel: kernels already run side by side.
+        "OMP_NUM_THREADS": "1",
+        "NBGRADER_EXECUTION": "autograde",
+    }
+
+
+def claim_uid():
+    """A uid no other live kernel on this machine has: ``(uid, lock)``; close ``lock`` to free it.
+
+    The lock is an flock on a file per uid, so a crashed grader frees its uids by itself.
+    """
+    folder = Path(tempfile.gettempdir()) / "workbook-uids"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    start = os.getpid() % UID_COUNT
+    for offset in range(UID_COUNT):
+        uid = FIRST_UID + (start + offset) % UID_COUNT
+        lock = open(folder / str(uid), "w")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.close()
+            continue
+        return uid, lock
+    raise RuntimeError("no free uid left for a kernel")
+
+
+class JobFolder:
+    """One kernel's folder: ``work/`` (its files, its working folder), ``conn/``, ``home/``.
+
+    With ``own_uid`` the kernel gets a uid of its own, and the folder is that uid's alone.
     """
 
-    def __init__(self, course_root, limits, uid, job_dir, isolated=True):
-        self.course_root, self.limits, self.uid = Path(course_root), limits, uid
-        self.job_dir, self.isolated = Path(job_dir), isolated
-        self.as_root = isolated and os.geteuid() == 0
-
-    def environment(self):
-        """The kernel's whole environment: nothing of the grader's (no database URL)."""
-        home = self.job_dir / "home"
-        return {
-            "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
-            "HOME": str(home),
-            "MPLCONFIGDIR": str(home / "matplotlib"),
-            "LANG": "C.UTF-8",
-            # Grading needs no pictures: skip rendering them (workbook.widgets and pyplot).
-            "MPLBACKEND": "agg",
-            "WORKBOOK_PICTURES": "off",
-            # One BLAS/torch thread per kernel: kernels already run side by side.
-            "OMP_NUM_THREADS": "1",
-            "NBGRADER_EXECUTION": "autograde",
-        }
-
-    def command(self, argv):
-        """``argv`` wrapped in the sandbox (when isolated) and the resource limits."""
-        mib = 1024 * 1024
-        limits = ["prlimit", f"--as={self.limits.memory_mb * mib}",
-                  f"--cpu={self.limits.cpu_seconds}", f"--nproc={self.limits.processes}",
-                  f"--fsize={self.limits.file_mb * mib}", "--core=0", "--", *argv]
-        if not self.isolated:
-            return limits
-        cmd = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
-        hidden = [Path(p) for p in (*HIDDEN, self.course_root) if Path(p).is_dir()]
-        hidden = [p for p in hidden if p != Path("/")]
-        for path in hidden:
-            cmd += ["--tmpfs", str(path)]
-        cmd += ["--perms", "1777", "--size", str(self.limits.file_mb * mib), "--tmpfs", "/tmp"]
-        for path in map(Path, exposed_paths()):
-            # Folders bubblewrap makes inside a tmpfs are private (0700): open them up.
-            for parent in reversed(path.parents):
-                if any(parent.is_relative_to(h) and parent != h for h in [*hidden, Path("/tmp")]):
-                    cmd += ["--perms", "0755", "--dir", str(parent)]
-            cmd += ["--ro-bind", str(path), str(path)]
-        cmd += ["--bind", str(self.job_dir), str(self.job_dir)]
-        cmd += ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
-                "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--clearenv"]
-        for key, value in self.environment().items():
-            cmd += ["--setenv", key, value]
-        cmd += ["--chdir", str(self.job_dir / "work")]
-        if self.as_root:
-            # Its own unprivileged uid: no capabilities, and a process count of its own.
-            return [*cmd, "--", "setpriv", f"--reuid={self.uid}", f"--regid={self.uid}",
-                    "--clear-groups", "--inh-caps=-all", "--bounding-set=-all",
-                    "--no-new-privs", *limits]
-        return [cmd[0], "--unshare-user", "--cap-drop", "ALL", *cmd[1:], "--", *limits]
-
-    def prepare(self):
-        """Create the job folder (work/, conn/, home/ with matplotlib's font cache); hand it over.
-
-        """
-        home = self.job_dir / "home"
-        (home / "matplotlib").mkdir(parents=True, exist_ok=True)
-        (self.job_dir / "work").mkdir(exist_ok=True)
-        (self.job_dir / "conn").mkdir(exist_ok=True)
+    def __init__(self, parent, own_uid):
+        self.path = Path(tempfile.mkdtemp(prefix="job-", dir=parent))
+        self.uid, self._lock = claim_uid() if own_uid else (None, None)
+        self.work, self.conn, self.home = (self.path / d for d in ("work", "conn", "home"))
+        for folder in (self.work, self.conn, self.home / "matplotlib"):
+            folder.mkdir(parents=True)
         for font_cache in glob.glob(os.path.join(_matplotlib_cache(), "fontlist-*.json")):
-            shutil.copy(font_cache, home / "matplotlib")
-        if self.as_root:
-            for path in [self.job_dir, *self.job_dir.rglob("*")]:
-                os.chown(path, self.uid, self.uid)
-
+            shutil.copy(font_cache, self.home / "matplotlib")
+        self._hand_over(self.path)
 
     def add_files(self, files):
-        """Write ``{relative path: bytes}`` into the kernel's working folder, owned by it."""
-        work = self.job_dir / "work"
+        """Write ``{relative path: bytes}`` into ``work/``, owned by the kernel's uid."""
         for relative, data in files.items():
-            target = work / relative
+            target = self.work / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-            if self.as_root:
-                for path in [target, *target.relative_to(work).parents]:
-                    os.chown(work / path, self.uid, self.uid)
+            self._hand_over(self.work)
+
+    def _hand_over(self, folder):
+        if self.uid is not None:
+            for path in [folder, *folder.rglob("*")]:
+                os.chown(path, self.uid, self.uid)
+
+    def remove(self):
+        shutil.rmtree(self.path, ignore_errors=True)
+        if self._lock:
+            self._lock.close()
 
 
 @cache
@@ -162,30 +176,161 @@ def _matplotlib_cache():
     return matplotlib.get_cachedir()
 
 
-class SandboxKernelManager(AsyncKernelManager):
-    """A kernel manager whose kernel runs in ``sandbox``, reached over ipc sockets."""
+class Zygote:
+    """A sandboxed kernel factory (:mod:`workbook.zygote`) with ``preload`` imported.
 
-    def __init__(self, sandbox, **kwargs):
-        conn = sandbox.job_dir / "conn"
-        super().__init__(transport="ipc", ip=str(conn / "kernel"),
-                         connection_file=str(conn / "kernel.json"), **kwargs)
-        self.sandbox = sandbox
+    ``isolated=False`` runs it without bubblewrap, when bubblewrap is missing.
+    """
+
+    def __init__(self, course_root, limits, preload, isolated):
+        self.key = (Path(course_root), limits, tuple(preload), isolated)
+        self.limits, self.isolated = limits, isolated
+        self.switch_uid = isolated and os.geteuid() == 0
+        self.folder = Path(tempfile.mkdtemp(prefix="workbook-grade-"))
+        os.chmod(self.folder, 0o711)   # kernels may enter their own folder, not list others
+        home = self.folder / "home"
+        (home / "matplotlib").mkdir(parents=True)
+        argv = [sys.executable, "-m", "workbook.zygote", *preload]
+        env = kernel_environment(home)
+        command = (bwrap_command(argv, course_root, self.folder, env, limits) if isolated
+                   else argv)
+        self.process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            env=None if isolated else env, cwd=self.folder)
+        if self.process.stdout.readline().strip() != "ready":
+            self.close()
+            raise RuntimeError("the kernel factory did not start")
+
+    def new_folder(self):
+        return JobFolder(self.folder, own_uid=self.switch_uid)
+
+    def spawn(self, job, argv):
+        """Fork a kernel for ``job`` (a JobFolder); return a process handle for jupyter_client."""
+        request = {"argv": argv, "cwd": str(job.work), "env": kernel_environment(job.home),
+                   "uid": job.uid, "log": str(job.path / "kernel.log"),
+                   "limits": dataclasses.asdict(self.limits)}
+        self.process.stdin.write(json.dumps(request) + "\n")
+        self.process.stdin.flush()
+        inner = json.loads(self.process.stdout.readline())["pid"]
+        return KernelProcess(_host_pid(self.process.pid, inner), job.uid)
+
+    def alive(self):
+        return self.process.poll() is None
+
+    def close(self):
+        self.process.kill()
+        self.process.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _host_pid(bwrap_pid, inner_pid):
+    """The pid, as seen from here, of process ``inner_pid`` of the sandbox started as ``bwrap_pid``.
+
+    Without a sandbox the two are the same.
+    """
+    for status in glob.glob("/proc/[0-9]*/status"):
+        try:
+            text = Path(status).read_text()
+        except OSError:
+            continue
+        for line in text.splitlines():
+            if line.startswith("NSpid:"):
+                pids = line.split()[1:]
+                if pids[-1] == str(inner_pid) and (len(pids) > 1 or pids[0] == str(inner_pid)):
+                    if _descends_from(int(pids[0]), bwrap_pid):
+                        return int(pids[0])
+    raise RuntimeError(f"kernel {inner_pid} of the factory {bwrap_pid} vanished")
+
+
+def _descends_from(pid, ancestor):
+    while pid > 1:
+        if pid == ancestor:
+            return True
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            return False
+        pid = int(stat.rsplit(")", 1)[1].split()[1])
+    return False
+
+
+class KernelProcess:
+    """What jupyter_client needs of a kernel process (a ``Popen`` look-alike), for a forked one.
+
+    Killing it kills every process of its uid too: whatever the student's code started.
+    """
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid, uid):
+        self.pid, self.uid = pid, uid
+
+    def poll(self):
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return -signal.SIGKILL
+        return None
+
+    def wait(self, timeout=None):
+        while self.poll() is None:
+            time.sleep(0.05)
+        return -signal.SIGKILL
+
+    def send_signal(self, signum):
+        """Signal the kernel; SIGKILL also ends every other process of its uid."""
+        pids = [self.pid]
+        if signum == signal.SIGKILL and self.uid is not None:
+            pids += _processes_of(self.uid)
+        for pid in pids:
+            try:
+                os.kill(pid, signum)
+            except ProcessLookupError:
+                pass
+
+    def kill(self):
+        self.send_signal(signal.SIGKILL)
+
+    terminate = kill
+
+
+def _processes_of(uid):
+    found = []
+    for status in glob.glob("/proc/[0-9]*/status"):
+        try:
+            if f"\nUid:\t{uid}\t" in Path(status).read_text():
+                found.append(int(Path(status).parent.name))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+class SandboxKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernel is forked by ``zygote`` for ``job`` (a JobFolder)."""
+
+    def __init__(self, zygote, job, **kwargs):
+        super().__init__(transport="ipc", ip=str(job.conn / "kernel"),
+                         connection_file=str(job.conn / "kernel.json"), **kwargs)
+        self.zygote, self.job = zygote, job
 
     @property
     def kernel_spec(self):
         spec = super().kernel_spec
-        # A signal would reach bubblewrap, not the kernel: interrupt with a message instead.
+        # A signal to the process group would not reach a forked kernel: interrupt by message.
         spec.interrupt_mode = "message"
         return spec
 
-    def format_kernel_cmd(self, extra_arguments=None):
-        cmd = super().format_kernel_cmd(extra_arguments)
-        if self.sandbox.as_root:
-            os.chown(self.connection_file, self.sandbox.uid, self.sandbox.uid)
-        return self.sandbox.command(cmd)
+    async def _async_launch_kernel(self, kernel_cmd, **kw):
+        if self.job.uid is not None:
+            os.chown(self.connection_file, self.job.uid, self.job.uid)
+        argv = kernel_cmd[kernel_cmd.index("-f"):]
+        process = await asyncio.to_thread(self.zygote.spawn, self.job, argv)
+        self.provisioner.process, self.provisioner.pid, self.provisioner.pgid = (
+            process, process.pid, None)
+        self._reconcile_connection_info(self.provisioner.connection_info)
 
     @property
     def process_id(self):
-        """PID of the sandbox's outer process (killing it ends everything inside)."""
+        """This kernel's pid (killing it and its uid's processes ends the job)."""
         process = getattr(self.provisioner, "process", None)
         return process.pid if process else None
