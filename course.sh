@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The course's commands, runnable on a fresh machine with only Python 3.11 and pip:
 #   bash course.sh demo      set up, build the release, grade sample submissions, print grades
-#   bash course.sh test      set up (Chromium too), then ruff and the whole test suite
+#   bash course.sh test      set up (Chromium, bubblewrap, PostgreSQL too), then ruff and the tests
 #   bash course.sh release   regenerate release/ from source/ after editing a source notebook
 #   bash course.sh lab       open JupyterLab on the course
 set -euo pipefail
@@ -23,17 +23,24 @@ setup() {
 }
 
 system_packages() {
-    # The browser test needs Debian's Chromium. Install it when missing and we may; otherwise
-    # that test says why it skips.
+    # Debian packages: bubblewrap sandboxes the students' kernels when grading; the tests also
+    # use Chromium (browser test) and PostgreSQL (shared gradebook). Install what is missing
+    # when we may; otherwise grading runs unsandboxed and those tests say why they skip.
     local need=()
-    command -v chromium >/dev/null || need+=(chromium)
+    for package in "$@"; do
+        case "$package" in
+            bubblewrap) command -v bwrap >/dev/null || need+=(bubblewrap) ;;
+            postgresql) ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need+=(postgresql) ;;
+            *) command -v "$package" >/dev/null || need+=("$package") ;;
+        esac
+    done
     [ ${#need[@]} -eq 0 ] && return 0
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
         echo "Installing system packages: ${need[*]} ..."
         apt-get update -qq
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
     else
-        echo "warning: missing ${need[*]}; the tests that need them will be skipped" >&2
+        echo "warning: missing ${need[*]}; see README.md for what runs without them" >&2
     fi
 }
 
@@ -44,8 +51,9 @@ release() {
 }
 
 case "${1:-}" in
-    demo) setup; release; python -m workbook.demo ;;
-    test) setup; system_packages; ruff check . && python -m pytest "${@:2}" ;;
+    demo) setup; system_packages bubblewrap; release; python -m workbook.demo ;;
+    test) setup; system_packages chromium bubblewrap postgresql
+          ruff check . && python -m pytest "${@:2}" ;;
     release) setup; release ;;
     lab) setup; jupyter lab --notebook-dir=release ;;
     *) sed -n '2,7p' "$0" | sed 's/^# //'; exit 2 ;;
