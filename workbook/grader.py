@@ -68,6 +68,8 @@ class GradingError(Exception):
 
 @dataclass
 class Options:
+    """The ``workbook grade`` options (see ``workbook grade --help``)."""
+
     jobs: int = os.cpu_count() or 1
     cell_timeout: int | None = None       # default: the course's Execute.timeout
     notebook_timeout: int = 600
@@ -95,7 +97,6 @@ class Submission:
 
     student: str
     folder: Path
-    notebooks: dict = field(default_factory=dict)   # {notebook: sanitized nb, or None}
     statuses: list = field(default_factory=list)
     flags: list = field(default_factory=list)
     outcomes: dict = field(default_factory=dict)    # {notebook: Outcome}
@@ -160,6 +161,8 @@ def grade(root, assignment, options=None):
 
 @dataclass
 class Context:
+    """What every step of one ``grade`` run needs to know about the course and assignment."""
+
     root: Path
     assignment: str
     config: object
