@@ -10,6 +10,7 @@ the source notebooks at run time, never stored):
 """
 
 import time
+import warnings
 from pathlib import Path
 
 from workbook.course import course_config
@@ -79,6 +80,8 @@ def print_table(assignments, rows, maxima):
 
 
 def main():
+    # nbgrader's gradebook API triggers SQLAlchemy warnings that mean nothing to a grader.
+    warnings.filterwarnings("ignore", module="nbgrader.api")
     root = Path.cwd()
     started = time.perf_counter()
     assignments = make_submissions(root)
