@@ -45,13 +45,12 @@ system_packages() {
 }
 
 release() {
-    for dir in source/*/; do
-        nbgrader generate_assignment "$(basename "$dir")" --force --log-level=ERROR
-    done
+    # nbgrader generate_assignment for every assignment, in one process, and the text twins.
+    python -m instructor.release
 }
 
 case "${1:-}" in
-    demo) setup; system_packages bubblewrap; release; python -m workbook.demo ;;
+    demo) setup; system_packages bubblewrap; release; python -m instructor.demo ;;
     test) setup; system_packages chromium bubblewrap postgresql
           ruff check . && python -m pytest "${@:2}" ;;
     release) setup; release ;;

@@ -19,8 +19,9 @@ c.CourseDirectory.db_url = os.environ.get(
     "WORKBOOK_DB_URL",
     "sqlite:///" + os.path.join(c.CourseDirectory.root, "gradebook.db"),
 )
+# *.pct.py: the notebooks' text twins (instructor/release.py), which hold the solutions.
 c.CourseDirectory.ignore = [
-    ".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*",
+    ".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*", "*.pct.py",
 ]
 
 # Students see a stub that fails loudly until they replace it.

@@ -2,19 +2,17 @@
 
 Builds one temporary course with the NumPy assignments (01-04 by default), hands in N
 submissions per assignment (the solution, the blank release and planted mistakes from
-``tests/assignments/``), copies it twice, grades one copy with ``nbgrader autograde`` and the
-other with ``workbook grade`` (one command per assignment each, as an instructor would), checks
-that every cell of every student got the same score from both, and prints seconds per notebook
-and the speed-up::
+``instructor/authoring/planted/``), copies it twice, grades one copy with ``nbgrader autograde``
+and the other with ``workbook grade`` (one command per assignment each, as an instructor
+would), checks that every cell of every student got the same score from both, and prints
+seconds per notebook and the speed-up::
 
     python benchmarks/grade_speed.py                   # 4 assignments x 20 submissions
     python benchmarks/grade_speed.py --per-assignment 10 --jobs 2 --assignments 01_forward_pass
 """
 
 import argparse
-import importlib
 import os
-import pkgutil
 import shutil
 import subprocess
 import sys
@@ -22,25 +20,13 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-
-from workbook.submissions import apply_edits, solution_cells, write_submission  # noqa: E402
-
-import assignments  # noqa: E402  (tests/ is on sys.path only now)
-from harness import make_course, venv_env  # noqa: E402
+from instructor.authoring.courses import make_course, venv_env
+from instructor.authoring.edits import apply_edits
+from instructor.authoring.planted import declarations
+from instructor.authoring.submissions import solution_cells, write_submission
 
 NUMPY_ASSIGNMENTS = ["01_forward_pass", "02_derivatives", "03_activations_losses",
                      "04_neural_network"]
-
-
-def specs():
-    """``{assignment: spec module}`` of the declarations in tests/assignments/."""
-    found = {}
-    for module in pkgutil.iter_modules(assignments.__path__):
-        spec = importlib.import_module(f"assignments.{module.name}")
-        found[spec.ASSIGNMENT] = spec
-    return found
 
 
 def hand_in(course, spec, count):
@@ -93,7 +79,7 @@ def main():
         base.mkdir(parents=True, exist_ok=True)
         course = make_course(Path(tempfile.mkdtemp(dir=base, prefix="course-")),
                              args.assignments)
-        declared = specs()
+        declared = declarations()
         for assignment in args.assignments:
             hand_in(course, declared[assignment], args.per_assignment)
         stock, ours = base / "stock", base / "workbook"
@@ -106,7 +92,7 @@ def main():
             print(f"grading {assignment} ...", flush=True)
             stock_s = timed([sys.executable, "-m", "nbgrader", "autograde", assignment,
                              "--force", "--log-level=ERROR"], stock)
-            ours_s = timed([sys.executable, "-m", "workbook.cli", "grade", assignment,
+            ours_s = timed([sys.executable, "-m", "instructor.cli", "grade", assignment,
                             "--jobs", str(args.jobs), "--quiet"], ours)
             rows.append((assignment, args.per_assignment, stock_s, ours_s))
         differences = compare(cell_scores(stock), cell_scores(ours))

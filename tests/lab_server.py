@@ -12,7 +12,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from harness import venv_env
+from instructor.authoring.courses import venv_env
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -1,30 +1,26 @@
 """Do the hidden tests grade correctly? Solution full, blank zero, mistakes lose, variants full.
 
-Every assignment declared in ``tests/assignments/`` is graded once (per test session) by the
-real ``nbgrader autograde`` on a temporary copy of the course.
+Every assignment declared in ``instructor/authoring/planted/`` is graded once (per test session)
+by the real ``nbgrader autograde`` on a temporary copy of the course.
 """
 
 import functools
-import importlib
-import pkgutil
 import re
 
 import nbformat
 import pytest
 
-import assignments
-from harness import (
+from instructor.authoring.courses import (
     BLANK,
-    ROOT,
     SOLUTION,
     executed_errors,
     grade_declared,
 )
+from instructor.authoring.courses import COURSE as ROOT
+from instructor.authoring.planted import declarations
+from instructor.vocabulary import hidden_lines, solution_lines
 
-SPECS = [
-    importlib.import_module(f"assignments.{m.name}")
-    for m in pkgutil.iter_modules(assignments.__path__)
-]
+SPECS = list(declarations().values())
 MISTAKES = [(spec, m) for spec in SPECS for m in spec.MISTAKES]
 VARIANTS = [(spec, v) for spec in SPECS for v in spec.VARIANTS]
 
@@ -132,8 +128,7 @@ def _secret_lines():
     secret, public = set(), set()
     for path in (ROOT / "source").glob("*/*.ipynb"):
         for cell in nbformat.read(path, as_version=4).cells:
-            inside = _between(cell.source, "### BEGIN SOLUTION", "### END SOLUTION")
-            inside += _between(cell.source, "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
+            inside = solution_lines(cell.source) + hidden_lines(cell.source)
             secret.update(inside)
             public.update({line.strip() for line in cell.source.splitlines()} - set(inside))
     return {line for line in secret - public if _meaningful(line)}
@@ -149,18 +144,6 @@ def test_release_holds_no_solution_or_hidden_test(spec):
     code = {line.strip() for c in release.cells if c.cell_type == "code"
             for line in c.source.splitlines()}
     assert sorted(code & _secret_lines()) == []
-
-
-def _between(text, begin, end):
-    inside, lines = False, []
-    for line in text.splitlines():
-        if line.strip() == begin:
-            inside = True
-        elif line.strip() == end:
-            inside = False
-        elif inside:
-            lines.append(line.strip())
-    return lines
 
 
 def _meaningful(line):

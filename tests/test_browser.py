@@ -13,8 +13,9 @@ import time
 from pathlib import Path
 
 import pytest
-from lab_server import CHROMIUM, CHROMIUM_ARGS, LabServer
 from test_widgets import demo_notebook
+
+from lab_server import CHROMIUM, CHROMIUM_ARGS, LabServer
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"

@@ -15,13 +15,15 @@ from pathlib import Path
 
 import nbformat
 import pytest
+
+from instructor.authoring.courses import COURSE as ROOT
+from instructor.authoring.courses import make_course, nbgrader, venv_env
+from instructor.authoring.submissions import solution_cells, write_submission
+from instructor.course import course_config
+from instructor.grading.sandbox import FIRST_UID, UID_COUNT, sandbox_problem
+from instructor.vocabulary import grade_id, hidden_lines
+
 from postgres_server import PostgresUnavailable, postgres_server
-
-from workbook.course import course_config
-from workbook.sandbox import FIRST_UID, UID_COUNT, sandbox_problem
-from workbook.submissions import solution_cells, write_submission
-
-from harness import ROOT, make_course, nbgrader, venv_env
 
 ASSIGNMENT, NOTEBOOK = "01_forward_pass", "forward_pass"
 FULL = 21
@@ -30,7 +32,7 @@ CELL_TIMEOUT = 5
 
 def workbook(course, *args, env=None, check=True):
     """Run the real ``workbook`` command line in ``course``."""
-    result = subprocess.run([sys.executable, "-m", "workbook.cli", *args], cwd=course,
+    result = subprocess.run([sys.executable, "-m", "instructor.cli", *args], cwd=course,
                             env=env or venv_env(), capture_output=True, text=True)
     if check and result.returncode != 0:
         raise AssertionError(f"workbook {' '.join(args)} failed ({result.returncode}):\n"
@@ -38,12 +40,12 @@ def workbook(course, *args, env=None, check=True):
     return result
 
 
-def prepend(cells, grade_id, code):
-    return {**cells, grade_id: code + "\n" + cells[grade_id]}
+def prepend(cells, cell, code):
+    return {**cells, cell: code + "\n" + cells[cell]}
 
 
-def append(cells, grade_id, code):
-    return {**cells, grade_id: cells[grade_id] + "\n" + code}
+def append(cells, cell, code):
+    return {**cells, cell: cells[cell] + "\n" + code}
 
 
 def spy_code(course):
@@ -59,6 +61,7 @@ attempts = {{
     "network": lambda: socket.create_connection(("1.1.1.1", 53), timeout=3),
     "home": lambda: os.listdir("/root/.ssh"),
     "neighbours": lambda: os.listdir(os.path.dirname(os.path.dirname(os.getcwd()))),
+    "grader": lambda: __import__("instructor.grading"),
 }}
 for name, attempt in attempts.items():
     try:
@@ -154,7 +157,7 @@ def make_class(course):
 
 
 def _test_cell(nb):
-    return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test_h1")
+    return next(c for c in nb.cells if grade_id(c) == "test_h1")
 
 
 def _empty_test(nb):
@@ -269,8 +272,7 @@ def test_a_fork_bomb_hits_the_process_limit_and_is_cleaned_up(graded):
     course, rows, _ = graded
     assert rows["forker"]["score"] == str(FULL)
     nb = nbformat.read(course / "autograded" / "forker" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", 4)
-    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id")
-                == "count_weights")
+    cell = next(c for c in nb.cells if grade_id(c) == "count_weights")
     text = "".join(o.get("text", "") for o in cell.outputs)
     assert "fork refused after" in text
     assert int(text.split("fork refused after")[1].split()[0]) < 64
@@ -307,7 +309,7 @@ def test_the_sandbox_hides_the_course_the_network_and_the_other_students(graded)
     nb = nbformat.read(course / "autograded" / "spy" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", 4)
     text = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
     assert "LEAK" not in text
-    assert text.count("blocked:") == 7
+    assert text.count("blocked:") == 8
 
 
 @pytest.mark.parametrize("student", sorted(TAMPERING))
@@ -406,8 +408,8 @@ def test_a_notebook_past_its_time_limit_is_stopped_with_points_kept(tmp_path):
     course = make_course(tmp_path / "course", [ASSIGNMENT])
     solution = solution_cells(course / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb")
     slow = solution
-    for grade_id in ("softmax", "cross_entropy", "count_weights", "figure8_forward", "cost"):
-        slow = prepend(slow, grade_id, "import time\ntime.sleep(4)")
+    for cell in ("softmax", "cross_entropy", "count_weights", "figure8_forward", "cost"):
+        slow = prepend(slow, cell, "import time\ntime.sleep(4)")
     small_class(course, {"slow": slow})
     workbook(course, "grade", ASSIGNMENT, "--notebook-timeout", "14", "--timeout", "6")
     row = read_csv(course)["slow"]
@@ -421,14 +423,7 @@ def test_a_notebook_past_its_time_limit_is_stopped_with_points_kept(tmp_path):
 def hidden_test_lines():
     """Every line between nbgrader's hidden-test markers in the source notebook."""
     nb = nbformat.read(ROOT / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", 4)
-    lines, hidden = set(), False
-    for cell in nb.cells:
-        for line in cell.source.splitlines():
-            if "BEGIN HIDDEN TESTS" in line or "END HIDDEN TESTS" in line:
-                hidden = "BEGIN" in line
-            elif hidden and len(line.strip()) > 8:
-                lines.add(line.strip())
-    return lines
+    return {line for cell in nb.cells for line in hidden_lines(cell.source) if len(line) > 8}
 
 
 def test_feedback_shows_scores_and_own_errors_never_hidden_tests(graded):

@@ -12,7 +12,9 @@ import nbformat
 import pytest
 import yaml
 
-from harness import ROOT
+from instructor.authoring.courses import COURSE as ROOT
+from instructor.release import TWIN_SUFFIX, stale_twins
+from instructor.vocabulary import grade_id, is_test
 
 NOTEBOOKS = sorted((ROOT / "source").glob("*/*.ipynb"))
 
@@ -62,23 +64,20 @@ def _checks_something(tree):
 def test_test_cells_can_fail(path):
     """Does every test cell check something, and never end in a bare, non-call expression?"""
     nb = nbformat.read(path, as_version=4)
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if not meta.get("grade") or meta.get("solution"):
-            continue
+    for cell in filter(is_test, nb.cells):
         tree = ast.parse(cell.source)
         last = tree.body[-1]
         bare = isinstance(last, ast.Expr) and not isinstance(last.value, ast.Call)
-        assert not bare, f"{meta['grade_id']} ends in a bare expression"
-        assert _checks_something(tree), f"{meta['grade_id']} checks nothing"
-        assert meta.get("points", 0) > 0, f"{meta['grade_id']} is worth no points"
+        assert not bare, f"{grade_id(cell)} ends in a bare expression"
+        assert _checks_something(tree), f"{grade_id(cell)} checks nothing"
+        assert cell.metadata.nbgrader.get("points", 0) > 0, f"{grade_id(cell)} is worth no points"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.parent.name)
 def test_notebook_has_unique_grade_ids_and_no_outputs(path):
     """Are grade ids unique, and is the source notebook saved without outputs?"""
     nb = nbformat.read(path, as_version=4)
-    ids = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells if "nbgrader" in c.metadata]
+    ids = [grade_id(c) for c in nb.cells if grade_id(c)]
     assert len(ids) == len(set(ids))
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
 
@@ -96,3 +95,62 @@ def test_first_gradebook_works_without_an_activated_venv(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert (tmp_path / "gradebook.db").exists()
+
+
+def test_every_source_notebook_has_its_text_twin_in_sync():
+    """Is each source/<id>/<name>.pct.py the percent-format text of its notebook?"""
+    stale = [str(p.relative_to(ROOT)) for p in stale_twins(ROOT)]
+    assert stale == [], "text twins are stale: run `bash course.sh release`"
+
+
+def test_release_holds_notebooks_and_no_text_twin():
+    """Does the release leave the twins (which hold solutions) behind?"""
+    assert list((ROOT / "release").rglob(f"*{TWIN_SUFFIX}")) == []
+    assert sorted(p.relative_to(ROOT / "release") for p in (ROOT / "release").rglob("*.ipynb"))
+
+
+def test_nothing_refers_outside_the_repository():
+    """Does no tracked file point at ../shared or another folder outside the course?"""
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True,
+                             check=True).stdout.split()
+    found = [name for name in tracked if name.endswith((".py", ".md", ".sh", ".toml", ".yml"))
+             and name != "tests/test_repository.py" and re.search(r"\.\./shared|shared/seeds|REFERENCE\.md|TOOLCHAIN\.md",
+                           (ROOT / name).read_text())]
+    assert found == []
+
+
+def _imports(path):
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            yield node.module.split(".")[0]
+
+
+def test_the_students_package_never_imports_the_instructors():
+    """Can workbook/ run where instructor/ is not there (in a student kernel)?"""
+    found = [str(p.relative_to(ROOT)) for p in (ROOT / "workbook").glob("*.py")
+             if "instructor" in set(_imports(p))]
+    assert found == []
+
+
+def test_every_third_party_import_is_a_declared_dependency():
+    """Is every module the course imports installed by a pinned requirement?"""
+    declared = {re.split(r"[\[=]", r)[0].lower().replace("-", "_") for r in pyproject_pins()}
+    # import name -> distribution name, where they differ
+    provided_by = {"yaml": "pyyaml", "traitlets": "jupyter_client", "IPython": "ipykernel",
+                   "zmq": "jupyter_client", "distributed": "dask", "jupyter_core": "jupyter_client",
+                   "nbclient": "nbclient", "sqlalchemy": "sqlalchemy"}
+    local = {"workbook", "instructor", "lab_server", "postgres_server", "test_widgets"}
+    files = [*ROOT.glob("workbook/*.py"), *ROOT.glob("instructor/**/*.py"),
+             *ROOT.glob("tests/*.py"), *ROOT.glob("benchmarks/*.py")]
+    missing = set()
+    for path in files:
+        for module in _imports(path):
+            if module in sys.stdlib_module_names or module in local:
+                continue
+            name = provided_by.get(module, module).lower()
+            if name not in declared:
+                missing.add(f"{module} ({path.relative_to(ROOT)})")
+    assert sorted(missing) == []

@@ -7,10 +7,9 @@ import pytest
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from instructor.authoring.courses import venv_env
 from workbook import widgets
 from workbook.data import cos324_network
-
-from harness import venv_env
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 

@@ -1,15 +1,9 @@
-"""Tests of the tests: grade planted submissions with real nbgrader on a throw-away course.
+"""Throw-away copies of the course, graded by the real nbgrader command line.
 
-An assignment declares, in ``tests/assignments/<notebook>.py``:
-
-- ``ASSIGNMENT`` and ``NOTEBOOK``: the nbgrader assignment id and notebook name;
-- ``MISTAKES``: :class:`Mistake` objects, each an edit of the solution that a student really
-  makes, and the test cells (grade ids) that must lose points because of it;
-- ``VARIANTS``: :class:`Variant` objects, correct answers written another way, which must
-  earn full marks.
-
-Each submission is the *release* notebook with every solution cell filled in from the source
-notebook (markers removed) and then edited, exactly what a student would hand in.
+The tests of the tests and the benchmarks build a course from some assignments of ``source/``
+(:func:`make_course`), hand in submissions made from the release (:func:`grade_declared` does
+it for an assignment's solution, blank release, planted mistakes and variants), run nbgrader
+(:func:`nbgrader`) and read the gradebook back (:func:`read_grades`).
 """
 
 import json
@@ -21,40 +15,18 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workbook.submissions import apply_edits, solution_cells, write_submission
+from instructor.authoring.edits import apply_edits
+from instructor.authoring.submissions import solution_cells, write_submission
+from instructor.vocabulary import grade_id
 
-ROOT = Path(__file__).resolve().parents[1]
+__all__ = [
+    "BLANK", "COURSE", "SOLUTION", "Grades", "executed_errors", "grade_declared", "make_course",
+    "nbgrader", "read_grades", "student_id", "venv_env",
+]
+
+# This repository: the course the copies are made from.
+COURSE = Path(__file__).resolve().parents[2]
 SOLUTION, BLANK = "solution", "blank"
-
-
-@dataclass(frozen=True)
-class Edit:
-    """Replace ``old`` by ``new`` in the solution of cell ``cell`` (a grade id).
-
-    ``old`` must occur exactly once, so a changed solution breaks the declaration loudly.
-    With ``old=None`` the whole cell is replaced by ``new``.
-    """
-
-    cell: str
-    old: str | None
-    new: str
-
-
-@dataclass(frozen=True)
-class Mistake:
-    """A wrong submission: the solution with ``edits``; every cell in ``loses`` loses points."""
-
-    name: str
-    edits: tuple[Edit, ...]
-    loses: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Variant:
-    """A correct submission written differently; it must earn full marks."""
-
-    name: str
-    edits: tuple[Edit, ...]
 
 
 @dataclass
@@ -98,12 +70,12 @@ def make_course(tmp, assignments, db_url=None):
     ``db_url``: keep the gradebook there (e.g. PostgreSQL) instead of the course's SQLite file.
     """
     course = Path(tmp)
-    shutil.copy(ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
+    shutil.copy(COURSE / "nbgrader_config.py", course / "nbgrader_config.py")
     if db_url:
         with open(course / "nbgrader_config.py", "a") as config:
             config.write(f"\nc.CourseDirectory.db_url = {db_url!r}\n")
     for assignment in assignments:
-        shutil.copytree(ROOT / "source" / assignment, course / "source" / assignment)
+        shutil.copytree(COURSE / "source" / assignment, course / "source" / assignment)
         nbgrader(course, "generate_assignment", assignment, "--force")
     return course
 
@@ -162,6 +134,6 @@ def executed_errors(course, assignment, notebook, student):
     for cell in nb["cells"]:
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
-                grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "?")
-                errors.append(f"{grade_id}: {output.get('ename')}: {output.get('evalue')}")
+                where = grade_id(cell) or "?"
+                errors.append(f"{where}: {output.get('ename')}: {output.get('evalue')}")
     return errors

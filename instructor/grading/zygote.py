@@ -3,13 +3,15 @@ a fresh kernel per student.
 
 Starting a kernel and importing numpy and matplotlib costs about a second of CPU; a fork costs
 milliseconds. The factory runs inside the worker's bubblewrap sandbox (see
-:class:`workbook.sandbox.Sandbox`), as root *of that sandbox*. Each forked kernel then becomes
-its job's own unprivileged uid, with no capabilities and no way to regain them, takes its
+:class:`instructor.grading.sandbox.Zygote`), as root *of that sandbox*. Each forked kernel then
+becomes its job's own unprivileged uid, with no capabilities and no way to regain them, takes its
 resource limits, and moves into its job folder (mode 0700, owned by that uid, so the other
 jobs of the worker cannot look in). The worker writes one JSON request per line on stdin; the
 factory answers with the kernel's pid (in the sandbox's pid namespace) on stdout.
 
-Run as ``python -m workbook.zygote MODULE ...`` (the modules to import ahead).
+Run as ``python -c "$(cat zygote.py)" MODULE ...`` (the modules to import ahead): the sandbox
+mounts nothing of the instructor package, so this file imports only the standard library and
+ipykernel.
 """
 
 import ctypes

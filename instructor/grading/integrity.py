@@ -16,8 +16,12 @@ deleted and re-flagged grade cells; these flags tell the instructor that someone
 
 import ast
 import copy
+from functools import cache
+from pathlib import Path
 
 from nbformat.v4 import new_code_cell
+
+from instructor.vocabulary import grade_id, is_graded, is_locked, is_test, nbgrader_meta
 
 __all__ = [
     "add_probes", "protected_names", "restore_grade_cells", "static_flags", "structure_flags",
@@ -25,17 +29,10 @@ __all__ = [
 ]
 
 PROBE_MARK = "workbook-probe"
+PROBE_KEY = "workbook_probe"          # the probe cells' metadata key
 # Modules whose behaviour the tests rely on; a student's cell should never assign into them.
 GUARDED_MODULES = {"builtins", "__builtins__", "numpy", "math", "sys", "workbook", "IPython"}
 HOOKS = {"set_custom_exc", "register", "patch", "setattr", "delattr", "exec", "eval"}
-
-
-def _nbgrader(cell):
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
-def _is_test(meta):
-    return bool(meta.get("grade")) and not meta.get("solution")
 
 
 def structure_flags(submitted, release):
@@ -43,31 +40,30 @@ def structure_flags(submitted, release):
 
     ``submitted`` and ``release`` are notebooks (the release is what the student was given).
     """
-    given = {_nbgrader(c)["grade_id"]: c for c in release.cells if _nbgrader(c).get("grade_id")}
+    given = {grade_id(c): c for c in release.cells if grade_id(c)}
     seen = {}
     flags = []
     for cell in submitted.cells:
-        meta = _nbgrader(cell)
-        grade_id = meta.get("grade_id")
-        if not grade_id:
+        name = grade_id(cell)
+        if not name:
             continue
-        seen[grade_id] = seen.get(grade_id, 0) + 1
-        original = given.get(grade_id)
+        seen[name] = seen.get(name, 0) + 1
+        original = given.get(name)
         if original is None:
-            flags.append(f"added a graded cell '{grade_id}'")
+            flags.append(f"added a graded cell '{name}'")
             continue
-        before = _nbgrader(original)
+        meta, before = nbgrader_meta(cell), nbgrader_meta(original)
         keys = ("grade", "solution", "locked", "points")
         if any(meta.get(key) != before.get(key) for key in keys):
-            flags.append(f"changed the nbgrader metadata of '{grade_id}'")
-        if before.get("locked") and cell.source.strip() != original.source.strip():
-            flags.append(f"edited the locked cell '{grade_id}'")
-    for grade_id, original in given.items():
-        count = seen.get(grade_id, 0)
-        if count == 0 and _nbgrader(original).get("grade"):
-            flags.append(f"deleted the graded cell '{grade_id}'")
+            flags.append(f"changed the nbgrader metadata of '{name}'")
+        if is_locked(original) and cell.source.strip() != original.source.strip():
+            flags.append(f"edited the locked cell '{name}'")
+    for name, original in given.items():
+        count = seen.get(name, 0)
+        if count == 0 and is_graded(original):
+            flags.append(f"deleted the graded cell '{name}'")
         elif count > 1:
-            flags.append(f"duplicated the cell '{grade_id}' ({count} copies)")
+            flags.append(f"duplicated the cell '{name}' ({count} copies)")
     return flags
 
 
@@ -79,16 +75,16 @@ def restore_grade_cells(nb, release):
     first cell with a release grade id gets the release's metadata; later copies and invented
     ids become plain cells (``structure_flags`` has already reported them).
     """
-    given = {_nbgrader(c)["grade_id"]: c for c in release.cells if _nbgrader(c).get("grade_id")}
+    given = {grade_id(c): c for c in release.cells if grade_id(c)}
     seen = set()
     for cell in nb.cells:
-        grade_id = _nbgrader(cell).get("grade_id")
+        name = grade_id(cell)
         if "nbgrader" not in cell.get("metadata", {}):
             continue
-        if grade_id in given and grade_id not in seen:
-            seen.add(grade_id)
-            cell.metadata["nbgrader"] = copy.deepcopy(given[grade_id].metadata["nbgrader"])
-            cell.cell_type = given[grade_id].cell_type
+        if name in given and name not in seen:
+            seen.add(name)
+            cell.metadata["nbgrader"] = copy.deepcopy(given[name].metadata["nbgrader"])
+            cell.cell_type = given[name].cell_type
         else:
             del cell.metadata["nbgrader"]
 
@@ -97,7 +93,7 @@ def protected_names(release):
     """``{name: (module, attribute or None)}`` bound by the imports of the locked cells."""
     names = {}
     for cell in release.cells:
-        if cell.cell_type != "code" or not _nbgrader(cell).get("locked"):
+        if cell.cell_type != "code" or not is_locked(cell):
             continue
         try:
             tree = ast.parse(cell.source)
@@ -136,14 +132,13 @@ def static_flags(submitted, protected):
     modules = GUARDED_MODULES | {name for name, (_, attr) in protected.items() if attr is None}
     flags = []
     for cell in submitted.cells:
-        meta = _nbgrader(cell)
-        if cell.cell_type != "code" or meta.get("locked") or _is_test(meta):
+        if cell.cell_type != "code" or is_locked(cell) or is_test(cell):
             continue
         try:
             tree = ast.parse(cell.source)
         except SyntaxError:
             continue
-        where = meta.get("grade_id", "an unmarked cell")
+        where = grade_id(cell) or "an unmarked cell"
         for node in ast.walk(tree):
             for message in _suspicious(node, modules, protected):
                 flags.append(f"{message} (in {where})")
@@ -165,91 +160,36 @@ def _suspicious(node, modules, protected):
     elif isinstance(node, ast.Call):
         func = node.func
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-        if name in HOOKS and (name not in ("register", "patch") or _root(func) is not None):
-            if name in ("setattr", "delattr") and not (
-                    node.args and _root(node.args[0]) in modules):
-                return
-            if name == "register" and "events" not in _dotted(func):
-                return
+        if name not in HOOKS:
+            return
+        if name == "register":      # only IPython's event hooks: get_ipython().events.register
+            suspicious = "events" in _dotted(func)
+        elif name == "patch":       # unittest.mock.patch(...), not a method called patch
+            suspicious = _root(func) is not None
+        elif name in ("setattr", "delattr"):
+            suspicious = bool(node.args) and _root(node.args[0]) in modules
+        else:
+            suspicious = True
+        if suspicious:
             yield f"calls {_dotted(func)}"
 
 
-PROBE_TEMPLATE = '''\
-def _workbook_probe(expected):
-    """Grader's check (not part of the assignment): are the tests' tools intact?"""
-    import builtins, importlib, math, types
-    import numpy
-    found = []
-
-    def accepts(check):
-        try:
-            check()
-        except Exception:
-            return False
-        return True
-
-    wrong = [
-        ("numpy.allclose", lambda: numpy.allclose(0.0, 1.0) or 1 / 0),
-        ("numpy.isclose", lambda: numpy.isclose(0.0, 1.0) or 1 / 0),
-        ("numpy.array_equal", lambda: numpy.array_equal([0.0], [1.0]) or 1 / 0),
-        ("math.isclose", lambda: math.isclose(0.0, 1.0) or 1 / 0),
-        ("numpy.testing.assert_allclose", lambda: numpy.testing.assert_allclose(0.0, 1.0)),
-        ("numpy.testing.assert_array_equal", lambda: numpy.testing.assert_array_equal(0.0, 1.0)),
-        ("numpy.testing.assert_almost_equal", lambda: numpy.testing.assert_almost_equal(0.0, 1.0)),
-        ("numpy.testing.assert_array_almost_equal",
-         lambda: numpy.testing.assert_array_almost_equal(0.0, 1.0)),
-    ]
-    try:
-        from workbook import checks
-        wrong += [
-            ("workbook.checks.check_close", lambda: checks.check_close(0.0, 1.0, "probe")),
-            ("workbook.checks.check_number", lambda: checks.check_number("x", "probe")),
-            ("workbook.checks.check_array", lambda: checks.check_array("x", "probe")),
-            ("workbook.checks.check_that", lambda: checks.check_that(False, "probe")),
-        ]
-    except ImportError:
-        pass
-    for name, check in wrong:
-        if accepts(check):
-            found.append(f"{name} accepts a wrong value")
-    for module_name in ("numpy", "numpy.testing", "math", "builtins", "workbook.checks"):
-        module = importlib.import_module(module_name)
-        for attr, value in vars(module).items():
-            if isinstance(value, types.FunctionType) and value.__module__ == "__main__":
-                found.append(f"{module_name}.{attr} was replaced by the notebook's code")
-    for name, (module_name, attr) in expected.items():
-        obj = importlib.import_module(module_name)
-        obj = getattr(obj, attr) if attr else obj
-        if globals().get(name, obj) is not obj:
-            found.append(f"'{name}' no longer is the {module_name} object the tests use")
-    shell = get_ipython()
-    if shell.custom_exceptions:
-        found.append("a custom exception handler (set_custom_exc) can hide failures")
-    for attr in ("showtraceback", "_showtraceback", "run_cell", "run_cell_async", "run_code"):
-        method = getattr(shell, attr, None)
-        module = getattr(getattr(method, "__func__", method), "__module__", None) or ""
-        if not module.startswith(("IPython.", "ipykernel.")):
-            found.append(f"the shell's {attr} was replaced")
-    return found
-
-
-try:
-    print("MARK", repr(_workbook_probe(EXPECTED)))
-finally:
-    del _workbook_probe
-'''
+@cache
+def _probe_code():
+    return Path(__file__).with_name("probe.py").read_text()
 
 
 def add_probes(nb, protected):
-    """Insert a probe cell after every test cell of ``nb`` (in place)."""
-    source = PROBE_TEMPLATE.replace("EXPECTED", repr(protected))
-    source = source.replace("MARK", PROBE_MARK)
+    """Insert a probe cell (:mod:`instructor.grading.probe`) after every test cell (in place)."""
+    source = (f"{_probe_code()}\n\ntry:\n"
+              f"    print({PROBE_MARK!r}, repr(_workbook_probe({protected!r})))\n"
+              "finally:\n    del _workbook_probe\n")
     cells = []
     for cell in nb.cells:
         cells.append(cell)
-        if cell.cell_type == "code" and _is_test(_nbgrader(cell)):
+        if is_test(cell):
             probe = new_code_cell(source)
-            probe.metadata["workbook_probe"] = True
+            probe.metadata[PROBE_KEY] = True
             cells.append(probe)
     nb.cells = cells
 
@@ -259,7 +199,7 @@ def take_probes(nb):
     found = []
     kept = []
     for cell in nb.cells:
-        if not cell.get("metadata", {}).get("workbook_probe"):
+        if not cell.get("metadata", {}).get(PROBE_KEY):
             kept.append(cell)
             continue
         outputs = cell.get("outputs", [])

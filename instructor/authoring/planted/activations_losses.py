@@ -1,6 +1,6 @@
 """Tests of the tests for assignment 3: activations, losses and their derivatives."""
 
-from harness import Edit, Mistake, Variant
+from instructor.authoring.edits import Edit, Mistake, Variant
 
 ASSIGNMENT = "03_activations_losses"
 NOTEBOOK = "activations_losses"

@@ -1,6 +1,6 @@
 """Tests of the tests for assignment 4: the NN class (init, forward, backward, train)."""
 
-from harness import Edit, Mistake, Variant
+from instructor.authoring.edits import Edit, Mistake, Variant
 
 ASSIGNMENT = "04_neural_network"
 NOTEBOOK = "neural_network"

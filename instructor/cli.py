@@ -1,13 +1,13 @@
 """The ``workbook`` command: ``workbook grade`` and ``workbook feedback`` (see README.md)."""
 
 import argparse
-import os
 import sys
 import time
 import warnings
 from pathlib import Path
 
-from workbook.grader import GradingError, Options, grade, summary
+from instructor.grading import GradingError, Options, defaults, grade, summary
+from instructor.vocabulary import Status
 
 
 def main(argv=None):
@@ -20,14 +20,14 @@ def main(argv=None):
 
     g = commands.add_parser("grade", help="autograde every submission of an assignment")
     g.add_argument("assignment")
-    g.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+    g.add_argument("--jobs", type=int, default=defaults.JOBS,
                    help="notebooks run at the same time (default: the number of cores)")
     g.add_argument("--timeout", type=int, default=None, metavar="S",
                    help="time limit per cell in seconds (default: the course's Execute.timeout)")
-    g.add_argument("--notebook-timeout", type=int, default=600, metavar="S",
-                   help="time limit per notebook in seconds (default: 600)")
-    g.add_argument("--memory", type=int, default=2048, metavar="MB",
-                   help="memory cap per student kernel (default: 2048 MB)")
+    g.add_argument("--notebook-timeout", type=int, default=defaults.NOTEBOOK_TIMEOUT_S,
+                   metavar="S", help="time limit per notebook in seconds (default: %(default)s)")
+    g.add_argument("--memory", type=int, default=defaults.MEMORY_MB, metavar="MB",
+                   help="memory cap per student kernel (default: %(default)s MB)")
     g.add_argument("--student", nargs="+", action="extend", metavar="ID",
                    help="grade only these students")
     g.add_argument("--scheduler", metavar="ADDRESS",
@@ -57,11 +57,11 @@ def _grade(args):
     where = f"Dask at {args.scheduler}" if args.scheduler else f"{args.jobs} local workers"
     if not args.quiet:
         print(summary(results, time.perf_counter() - started, where))
-    return 1 if any(r.status == "error" for r in results) else 0
+    return 1 if any(r.status == Status.ERROR for r in results) else 0
 
 
 def _feedback(args):
-    from workbook.feedback import write_feedback
+    from instructor.feedback import write_feedback
 
     paths = write_feedback(args.course, args.assignment, students=args.student)
     for path in paths:

@@ -9,7 +9,7 @@ preprocessor, with three changes a class of students needs:
   limit no longer fails the whole submission: the cells already run keep their results and every
   later cell gets an error output saying why it did not run, so it scores 0;
 - a cell's output is capped (error outputs are always kept: they decide the score);
-- the kernel is forked by the worker's sandboxed factory (:mod:`workbook.sandbox`).
+- the kernel is forked by the worker's sandboxed factory (:mod:`instructor.grading.sandbox`).
 """
 
 import os
@@ -26,11 +26,11 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
 
-from workbook.sandbox import Limits, SandboxKernelManager, Zygote
+from instructor.grading import defaults
+from instructor.grading.sandbox import Limits, SandboxKernelManager, Zygote
+from instructor.vocabulary import Status
 
-__all__ = ["GradingExecute", "Job", "Outcome", "run_job"]
-
-OK, TIMEOUT, KERNEL_DIED, ERROR = "ok", "timeout", "kernel died", "error"
+__all__ = ["GradingExecute", "Job", "Outcome", "Worker", "run_job"]
 
 
 @dataclass
@@ -43,20 +43,20 @@ class Job:
     course_root: str              # hidden from the kernel
     files: dict = field(default_factory=dict)   # {relative path: bytes} beside the notebook
     limits: Limits = field(default_factory=Limits)
-    cell_timeout: int = 60
-    notebook_timeout: int = 600
-    output_kb: int = 1024         # per cell
+    cell_timeout: int = defaults.CELL_TIMEOUT_S
+    notebook_timeout: int = defaults.NOTEBOOK_TIMEOUT_S
+    output_kb: int = defaults.OUTPUT_KB    # per cell
     isolated: bool = True
     preload: tuple = ()           # modules the notebook's locked cells import (loaded ahead)
 
 
 @dataclass
 class Outcome:
-    """What became of a job: ``status`` is ok, timeout, kernel died or error (not run)."""
+    """What became of a job: ``status`` is OK, TIMEOUT, KERNEL_DIED or ERROR (not run)."""
 
     student: str
     notebook: str
-    status: str
+    status: Status
     detail: str = ""
     executed: str | None = None   # the executed notebook, as JSON
     seconds: float = 0.0
@@ -74,7 +74,7 @@ class GradingExecute(Execute):
     def __init__(self, notebook_timeout, output_bytes, **kwargs):
         super().__init__(**kwargs)
         self.notebook_timeout, self.output_bytes = notebook_timeout, output_bytes
-        self.status, self.detail, self.stopped = OK, "", False
+        self.status, self.detail, self.stopped = Status.OK, "", False
         self.notes = []
         self._sizes = {}
 
@@ -90,7 +90,8 @@ class GradingExecute(Execute):
 
     def _time_up(self):
         """Stop a notebook that runs too long, however it runs (kill the whole sandbox)."""
-        self._stop(TIMEOUT, f"the notebook ran longer than its limit of {self.notebook_timeout} s")
+        self._stop(Status.TIMEOUT,
+                   f"the notebook ran longer than its limit of {self.notebook_timeout} s")
         pid = getattr(self.km, "process_id", None)
         if pid:
             try:
@@ -104,8 +105,8 @@ class GradingExecute(Execute):
             self.stopped, self.status, self.detail = True, status, detail
 
     async def _async_handle_timeout(self, timeout, cell=None):
-        if self.status == OK:
-            self.status = TIMEOUT
+        if self.status == Status.OK:
+            self.status = Status.TIMEOUT
             self.detail = f"a cell ran longer than {timeout} s and was interrupted"
         return await super()._async_handle_timeout(timeout, cell)
 
@@ -117,11 +118,11 @@ class GradingExecute(Execute):
         try:
             return super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
-            self._stop(KERNEL_DIED, "the kernel died in this cell (it crashed, exited, or went "
-                                    "over a memory, CPU-time or process limit)")
+            self._stop(Status.KERNEL_DIED, "the kernel died in this cell (it crashed, exited, "
+                                           "or went over a memory, CPU-time or process limit)")
             cell.outputs.append(error_output("DeadKernelError", self.detail))
         except CellTimeoutError:
-            self._stop(TIMEOUT, "the kernel stopped responding in this cell")
+            self._stop(Status.TIMEOUT, "the kernel stopped responding in this cell")
             cell.outputs.append(error_output("CellTimeoutError", self.detail))
         return cell, resources
 
@@ -144,68 +145,85 @@ class GradingExecute(Execute):
         return super().output(outs, msg, display_id, cell_index)
 
 
-# This worker's kernel factory, and its next kernel, started while the current job runs.
-_zygote = _spare = _finalizer = None
+class Worker:
+    """One worker process's grading state: its kernel factory and its next kernel.
+
+    The spare kernel is forked while the current job runs, so the next job finds it ready.
+    ``Worker.here()`` is this process's worker, made on first use and closed when it exits.
+    """
+
+    _here = None
+
+    def __init__(self):
+        self.zygote = self.spare = None
+        Finalize(None, self.close, exitpriority=10)
+
+    @classmethod
+    def here(cls):
+        if cls._here is None:
+            cls._here = cls()
+        return cls._here
+
+    def run(self, job):
+        """Execute ``job`` in a fresh kernel and folder; never raises (see ``Outcome.status``)."""
+        started = time.perf_counter()
+        current, self.spare = self.spare, None
+        try:
+            if current is None or self.factory(job) is not current[1].zygote:
+                _discard(current)
+                current = self.launch(job)
+            self.spare = self.launch(job)
+            folder, km = current
+            folder.add_files(job.files)
+            nb = nbformat.reads(job.source, as_version=nbformat.NO_CONVERT)
+            executor = GradingExecute(job.notebook_timeout, job.output_kb * 1024,
+                                      timeout=job.cell_timeout, shutdown_kernel="immediate")
+            executor.preprocess(nb, {"metadata": {"path": str(folder.work)}}, km)
+            if any(output.get("ename") == "MemoryError" for cell in nb.cells
+                   for output in cell.get("outputs", [])):
+                executor.notes.append(f"ran out of memory (limit {job.limits.memory_mb} MB)")
+            return Outcome(job.student, job.notebook, executor.status, executor.detail,
+                           nbformat.writes(nb), time.perf_counter() - started, executor.notes)
+        except Exception as error:  # noqa: BLE001  (reported as this student's status)
+            return Outcome(job.student, job.notebook, Status.ERROR,
+                           f"{type(error).__name__}: {error}", None,
+                           time.perf_counter() - started)
+        finally:
+            _discard(current)
+
+    def factory(self, job):
+        """The kernel factory for ``job``'s course, limits and imports (made on demand)."""
+        key = (Path(job.course_root), job.limits, tuple(job.preload), job.isolated)
+        if self.zygote is None or self.zygote.key != key or not self.zygote.alive():
+            if self.zygote is not None:
+                self.zygote.close()
+            self.zygote = Zygote(job.course_root, job.limits, job.preload, job.isolated)
+        return self.zygote
+
+    def launch(self, job):
+        """A new job folder and a kernel forked into it (``start_kernel`` does not wait)."""
+        zygote = self.factory(job)
+        folder = zygote.new_folder()
+        km = SandboxKernelManager(zygote, folder, kernel_name="python3")
+        run_sync(km.start_kernel)(extra_arguments=[
+            "--HistoryManager.hist_file=:memory:",
+            # Python's own traceback format, uncoloured: several times cheaper to produce than
+            # IPython's default, and a blank notebook raises in almost every cell.
+            "--InteractiveShell.xmode=Plain", "--InteractiveShell.colors=nocolor",
+        ])
+        return folder, km
+
+    def close(self):
+        """End the spare kernel and the factory (when the worker process exits)."""
+        _discard(self.spare)
+        self.spare = None
+        if self.zygote is not None:
+            self.zygote.close()
 
 
 def run_job(job):
-    """Execute ``job`` in a fresh kernel and folder; never raises (see ``Outcome.status``).
-
-    The kernel is forked from this worker's sandboxed factory, which has already imported
-    ipykernel and the notebook's modules; the next job's kernel is forked now, so that it
-    starts while this one runs.
-    """
-    global _spare, _finalizer
-    started = time.perf_counter()
-    current, _spare = _spare, None
-    try:
-        if _finalizer is None:
-            _finalizer = Finalize(None, _close_worker, exitpriority=10)
-        if current is None or _factory(job) is not current[1].zygote:
-            _discard(current)
-            current = _launch(job)
-        _spare = _launch(job)
-        folder, km = current
-        folder.add_files(job.files)
-        nb = nbformat.reads(job.source, as_version=nbformat.NO_CONVERT)
-        executor = GradingExecute(job.notebook_timeout, job.output_kb * 1024,
-                                  timeout=job.cell_timeout, shutdown_kernel="immediate")
-        executor.preprocess(nb, {"metadata": {"path": str(folder.work)}}, km)
-        if any(output.get("ename") == "MemoryError" for cell in nb.cells
-               for output in cell.get("outputs", [])):
-            executor.notes.append(f"ran out of memory (limit {job.limits.memory_mb} MB)")
-        return Outcome(job.student, job.notebook, executor.status, executor.detail,
-                       nbformat.writes(nb), time.perf_counter() - started, executor.notes)
-    except Exception as error:  # noqa: BLE001  (reported as this student's status)
-        return Outcome(job.student, job.notebook, ERROR, f"{type(error).__name__}: {error}",
-                       None, time.perf_counter() - started)
-    finally:
-        _discard(current)
-
-
-def _factory(job):
-    """This worker's kernel factory for ``job``'s course, limits and imports (made on demand)."""
-    global _zygote
-    key = (Path(job.course_root), job.limits, tuple(job.preload), job.isolated)
-    if _zygote is None or _zygote.key != key or not _zygote.alive():
-        if _zygote is not None:
-            _zygote.close()
-        _zygote = Zygote(job.course_root, job.limits, job.preload, job.isolated)
-    return _zygote
-
-
-def _launch(job):
-    """A new job folder and a kernel forked into it (``start_kernel`` does not wait for it)."""
-    zygote = _factory(job)
-    folder = zygote.new_folder()
-    km = SandboxKernelManager(zygote, folder, kernel_name="python3")
-    run_sync(km.start_kernel)(extra_arguments=[
-        "--HistoryManager.hist_file=:memory:",
-        # Python's own traceback format, uncoloured: several times cheaper to produce than
-        # IPython's default, and a blank notebook raises in almost every cell.
-        "--InteractiveShell.xmode=Plain", "--InteractiveShell.colors=nocolor",
-    ])
-    return folder, km
+    """The task a worker runs (locally or on Dask): ``job`` on this process's :class:`Worker`."""
+    return Worker.here().run(job)
 
 
 def _discard(started):
@@ -220,12 +238,3 @@ def _discard(started):
         run_sync(km.cleanup_resources)()
     finally:
         folder.remove()
-
-
-def _close_worker():
-    """When the worker process exits: end its spare kernel and its factory."""
-    global _spare
-    _discard(_spare)
-    _spare = None
-    if _zygote is not None:
-        _zygote.close()

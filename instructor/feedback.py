@@ -14,7 +14,8 @@ import mistune
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
-from workbook.course import course_config
+from instructor.course import course_config
+from instructor.vocabulary import grade_id, is_graded, is_test, nbgrader_meta
 
 __all__ = ["write_feedback"]
 
@@ -67,7 +68,7 @@ def render(assignment, notebook, student, score, max_score, scores, nb):
     if nb is None:
         parts.append("<p>This notebook was not handed in, so it scores 0.</p>")
         return "".join(parts) + "</body></html>"
-    order = [_meta(c).get("grade_id") for c in nb.cells if _meta(c).get("grade_id") in scores]
+    order = [grade_id(c) for c in nb.cells if grade_id(c) in scores]
     parts.append("<table><tr><th>graded cell</th><th>score</th></tr>")
     for name in order:
         parts.append(f"<tr><td>{e(name)}</td><td>{scores[name][0]:g} / "
@@ -78,18 +79,14 @@ def render(assignment, notebook, student, score, max_score, scores, nb):
     return "".join(parts) + "</body></html>"
 
 
-def _meta(cell):
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
 def _cell(cell, scores):
     e = html.escape
-    meta = _meta(cell)
+    meta = nbgrader_meta(cell)
     if cell.cell_type == "markdown":
         return markdown(cell.source)
     if cell.cell_type != "code":
         return ""
-    if meta.get("grade") and not meta.get("solution"):   # a test cell: hidden tests inside
+    if is_test(cell):   # hidden tests inside: show its name, score and error message only
         score, top = scores.get(meta.get("grade_id"), (0, meta.get("points", 0)))
         errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
         failed = bool(errors) or score < top
@@ -100,7 +97,7 @@ def _cell(cell, scores):
                          f"{e(_plain(error.get('evalue', '')))}</div>")
         return "".join(lines) + "</div>"
     points = ""
-    if meta.get("grade"):
+    if is_graded(cell):
         score, top = scores.get(meta.get("grade_id"), (0, meta.get("points", 0)))
         points = f"<p><b>{e(meta['grade_id'])}: {score:g} / {top:g}</b></p>"
     return points + f"<pre>{e(cell.source)}</pre>" + "".join(

@@ -6,7 +6,7 @@ namespaces: the installed Python environment read-only, the grading folder read-
 nothing else of the course (no ``source/``, no gradebook, no other student's files), no
 network, its own process and IPC namespaces.
 
-Inside it runs a :mod:`workbook.zygote`: Python with ipykernel and the notebook's modules
+Inside it runs a :mod:`instructor.grading.zygote`: Python with ipykernel and the notebook's modules
 already imported, which forks one kernel per job. Running as root, each kernel becomes a uid of
 its own with no capabilities, in a job folder only that uid can open, so the process limit
 counts only its processes; as a normal user, bubblewrap's user namespace stands in and kernels
@@ -32,6 +32,8 @@ from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 
+from instructor.grading import defaults
+
 __all__ = ["JobFolder", "Limits", "SandboxKernelManager", "Zygote", "sandbox_problem"]
 
 # Places that may hold course files or the instructor's secrets; the kernels see them empty.
@@ -42,12 +44,12 @@ MIB = 1024 * 1024
 
 @dataclass(frozen=True)
 class Limits:
-    """Resource limits of one student's kernel."""
+    """Resource limits of one student's kernel (defaults: :mod:`instructor.grading.defaults`)."""
 
-    memory_mb: int = 2048     # address space; numpy + matplotlib need about 1 GiB
-    cpu_seconds: int = 600    # CPU time of the whole notebook
-    processes: int = 64       # processes and threads of the kernel's uid
-    file_mb: int = 64         # largest file the kernel may write, and size of /tmp
+    memory_mb: int = defaults.MEMORY_MB
+    cpu_seconds: int = defaults.NOTEBOOK_TIMEOUT_S
+    processes: int = defaults.PROCESSES
+    file_mb: int = defaults.FILE_MB
 
 
 @cache
@@ -67,7 +69,10 @@ def sandbox_problem():
 
 
 def exposed_paths():
-    """What a kernel needs from the machine: Python, the venv and the workbook package."""
+    """What a kernel needs from the machine: Python, the venv and the students' package.
+
+    The instructor package is not among them: a kernel cannot import the grader.
+    """
     import workbook
 
     return sorted({sys.base_prefix, sys.prefix, str(Path(workbook.__file__).parent)})
@@ -168,6 +173,12 @@ class JobFolder:
 
 
 @cache
+def zygote_source():
+    """The kernel factory's code (:mod:`instructor.grading.zygote`), run with ``python -c``."""
+    return (Path(__file__).with_name("zygote.py")).read_text()
+
+
+@cache
 def _matplotlib_cache():
     """matplotlib's cache folder, with its font list built (once, by the trusted side)."""
     import matplotlib
@@ -190,7 +201,9 @@ class Zygote:
         os.chmod(self.folder, 0o711)   # kernels may enter their own folder, not list others
         home = self.folder / "home"
         (home / "matplotlib").mkdir(parents=True)
-        argv = [sys.executable, "-m", "workbook.zygote", *preload]
+        # The factory's code is handed over as text: nothing of the instructor package is
+        # mounted in the sandbox.
+        argv = [sys.executable, "-c", zygote_source(), *preload]
         env = kernel_environment(home)
         command = (bwrap_command(argv, course_root, self.folder, env, limits) if isolated
                    else argv)

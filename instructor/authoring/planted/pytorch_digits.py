@@ -1,6 +1,6 @@
 """Tests of the tests for Assignment 5: from NumPy to PyTorch, on real digits."""
 
-from harness import Edit, Mistake, Variant
+from instructor.authoring.edits import Edit, Mistake, Variant
 
 ASSIGNMENT = "05_pytorch_digits"
 NOTEBOOK = "pytorch_digits"

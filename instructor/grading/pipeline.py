@@ -6,7 +6,8 @@ own preprocessors: it reads each submission, checks it for tampering, sanitizes 
 ``CheckCellMetadata``) and, once executed, grades it (``IgnorePattern``, ``LimitOutput``,
 ``SaveAutoGrades``, ``AssignLatePenalties``...) into the nbgrader gradebook, so formgrader and
 ``nbgrader export`` work as usual. Workers (local processes, or Dask workers with
-``--scheduler``) only execute notebooks, each in its own sandbox (:mod:`workbook.execute`).
+``--scheduler``) only execute notebooks, each in its own sandbox
+(:mod:`instructor.grading.execute`).
 
 A student's results replace the old ones only when their run completed: a submission that could
 not be read or run leaves its gradebook entries and ``autograded/`` folder as they were.
@@ -15,7 +16,6 @@ not be read or run leaves its gradebook entries and ``autograded/`` folder as th
 import csv
 import fnmatch
 import multiprocessing
-import os
 import shutil
 import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -39,10 +39,11 @@ from nbgrader.preprocessors import (
 )
 from tqdm import tqdm
 
-from workbook import integrity
-from workbook.course import course_config
-from workbook.execute import ERROR, KERNEL_DIED, OK, TIMEOUT, Job, Outcome, run_job
-from workbook.sandbox import Limits, sandbox_problem
+from instructor.course import course_config
+from instructor.grading import defaults, integrity
+from instructor.grading.execute import Job, Outcome, run_job
+from instructor.grading.sandbox import Limits, sandbox_problem
+from instructor.vocabulary import Status
 
 __all__ = ["GradingError", "Options", "Result", "grade", "summary"]
 
@@ -55,10 +56,6 @@ tqdm.monitor_interval = 0
 SANITIZE = (ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells)
 GRADE = (IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
          AssignLatePenalties)
-MISSING, MISNAMED, MALFORMED = "missing", "misnamed", "malformed"
-# A student's status is the most serious of their notebooks' statuses.
-SEVERITY = [OK, MISNAMED, MISSING, TIMEOUT, KERNEL_DIED, MALFORMED, ERROR]
-NOT_GRADED = (MALFORMED, ERROR)
 CSV_FIELDS = ["student", "assignment", "score", "max_score", "status", "flags"]
 
 
@@ -70,10 +67,10 @@ class GradingError(Exception):
 class Options:
     """The ``workbook grade`` options (see ``workbook grade --help``)."""
 
-    jobs: int = os.cpu_count() or 1
+    jobs: int = defaults.JOBS
     cell_timeout: int | None = None       # default: the course's Execute.timeout
-    notebook_timeout: int = 600
-    memory_mb: int = 2048
+    notebook_timeout: int = defaults.NOTEBOOK_TIMEOUT_S
+    memory_mb: int = defaults.MEMORY_MB
     students: list | None = None
     scheduler: str | None = None          # a Dask scheduler address
     progress: bool = True
@@ -87,7 +84,7 @@ class Result:
     assignment: str
     score: float | None
     max_score: float
-    status: str
+    status: Status
     flags: list = field(default_factory=list)
 
 
@@ -103,7 +100,8 @@ class Submission:
     pending: int = 0
 
     def status(self):
-        return max([OK, *self.statuses], key=SEVERITY.index)
+        """The most serious of the student's notebooks' statuses."""
+        return Status.worst(self.statuses)
 
 
 def grade(root, assignment, options=None):
@@ -113,7 +111,7 @@ def grade(root, assignment, options=None):
     config = course_config(root)
     db_url = config.CourseDirectory.db_url
     coursedir = CourseDirectory(config=config)
-    cell_timeout = options.cell_timeout or config.Execute.get("timeout", 60)
+    cell_timeout = options.cell_timeout or config.Execute.get("timeout", defaults.CELL_TIMEOUT_S)
     expected, max_score = _assignment(db_url, assignment)
     submissions = _find_submissions(root, assignment, options.students)
     problem = sandbox_problem()
@@ -221,12 +219,12 @@ def _prepare(context, submission):
     extra = [n for n in handed_in if n not in context.notebooks]
     if len(missing) == 1 and len(extra) == 1:
         handed_in[missing[0]] = handed_in.pop(extra[0])
-        submission.statuses.append(MISNAMED)
+        submission.statuses.append(Status.MISNAMED)
         submission.flags.append(f"handed in '{extra[0]}.ipynb' for '{missing[0]}.ipynb' "
                                 "(graded it anyway)")
     else:
         for name in missing:
-            submission.statuses.append(MISSING)
+            submission.statuses.append(Status.MISSING)
             submission.flags.append(f"no '{name}.ipynb' handed in (scored 0)")
     ready = {}
     for name in context.notebooks:
@@ -248,7 +246,7 @@ def _prepare(context, submission):
                 nb, resources = preprocessor(config=context.config)(nb, resources)
             integrity.add_probes(nb, protected)
         except Exception as error:  # noqa: BLE001  (any unreadable notebook is the student's)
-            submission.statuses.append(MALFORMED)
+            submission.statuses.append(Status.MALFORMED)
             submission.flags.append(f"'{handed_in[name].name}' could not be read as a notebook "
                                     f"({type(error).__name__}: {str(error)[:200]})")
             continue
@@ -296,7 +294,7 @@ def _outcome(future, job):
     try:
         return future.result()
     except Exception as error:  # noqa: BLE001  (a lost worker must not stop the class)
-        return Outcome(job.student, job.notebook, ERROR,
+        return Outcome(job.student, job.notebook, Status.ERROR,
                        f"the grading worker failed: {type(error).__name__}: {error}")
 
 
@@ -304,11 +302,11 @@ def _finish(context, submission):
     """Grade a student's executed notebooks into the gradebook and autograded/, or keep the old."""
     for outcome in submission.outcomes.values():
         submission.statuses.append(outcome.status)
-        notes = [outcome.detail] if outcome.status != OK else []
+        notes = [outcome.detail] if outcome.status != Status.OK else []
         submission.flags += [f"{outcome.notebook}: {note}" for note in notes + outcome.notes]
     status = submission.status()
     result = Result(submission.student, context.assignment, None, 0.0, status, submission.flags)
-    if status in NOT_GRADED:
+    if not status.graded:
         result.flags.append("not graded: the gradebook and autograded/ keep what they had")
         return result
     staging = context.root / "autograded" / f".{submission.student}-{context.assignment}.new"
@@ -324,7 +322,7 @@ def _finish(context, submission):
             result.score = gb.find_submission(context.assignment, submission.student).score
     except Exception as error:  # noqa: BLE001  (reported as this student's status)
         shutil.rmtree(staging, ignore_errors=True)
-        result.status = ERROR
+        result.status = Status.ERROR
         result.flags.append(f"saving the grades failed: {type(error).__name__}: {error}")
     return result
 

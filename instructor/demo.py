@@ -13,9 +13,9 @@ import time
 import warnings
 from pathlib import Path
 
-from workbook.course import course_config
-from workbook.grader import Options, grade
-from workbook.submissions import solution_cells, write_submission
+from instructor.authoring.submissions import solution_cells, write_submission
+from instructor.course import course_config
+from instructor.grading import Options, grade
 
 STUDENTS = ("alex", "blake", "casey", "dana")
 

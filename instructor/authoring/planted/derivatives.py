@@ -1,6 +1,6 @@
 """Assignment 2: planted mistakes and correct variants of the single-weight derivatives."""
 
-from harness import Edit, Mistake, Variant
+from instructor.authoring.edits import Edit, Mistake, Variant
 
 ASSIGNMENT = "02_derivatives"
 NOTEBOOK = "derivatives"

@@ -1,6 +1,6 @@
 """Tests of the tests for Assignment 1: the forward pass."""
 
-from harness import Edit, Mistake, Variant
+from instructor.authoring.edits import Edit, Mistake, Variant
 
 ASSIGNMENT = "01_forward_pass"
 NOTEBOOK = "forward_pass"

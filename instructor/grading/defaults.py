@@ -1,0 +1,12 @@
+"""The defaults of ``workbook grade``, in one place: the CLI, ``Options``, ``Limits`` and ``Job``
+all read them from here."""
+
+import os
+
+JOBS = os.cpu_count() or 1       # notebooks run at the same time
+CELL_TIMEOUT_S = 60              # per cell, when the course's Execute.timeout says nothing
+NOTEBOOK_TIMEOUT_S = 600         # per notebook; also the kernel's CPU-time limit
+MEMORY_MB = 2048                 # address space of a kernel; numpy + matplotlib need about 1 GiB
+PROCESSES = 64                   # processes and threads of a kernel's uid
+FILE_MB = 64                     # largest file a kernel may write, and the size of its /tmp
+OUTPUT_KB = 1024                 # output kept per cell
