@@ -36,8 +36,9 @@ from instructor.grading import defaults
 
 __all__ = ["JobFolder", "Limits", "SandboxKernelManager", "Zygote", "sandbox_problem"]
 
-# Places that may hold course files or the instructor's secrets; the kernels see them empty.
-HIDDEN = ("/var/tmp", "/root", "/home", "/run", "/srv", "/mnt", "/media")
+# What a kernel sees of the machine, read-only, besides Python and the students' package.
+SYSTEM = ("/usr", "/etc")
+SYSTEM_LINKS = ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 FIRST_UID, UID_COUNT = 61000, 8000
 MIB = 1024 * 1024
 
@@ -58,7 +59,7 @@ def sandbox_problem():
     if shutil.which("bwrap") is None:
         return "bubblewrap (bwrap) is not installed"
     with tempfile.TemporaryDirectory(prefix="workbook-probe-") as folder:
-        command = bwrap_command(["/bin/true"], Path("/"), Path(folder), {}, Limits())
+        command = bwrap_command(["/bin/true"], Path(folder), {}, Limits())
         try:
             result = subprocess.run(command, capture_output=True, text=True, timeout=30)
         except (OSError, subprocess.TimeoutExpired) as error:
@@ -78,18 +79,30 @@ def exposed_paths():
     return sorted({sys.base_prefix, sys.prefix, str(Path(workbook.__file__).parent)})
 
 
-def bwrap_command(argv, course_root, writable, env, limits):
-    """``argv`` in a sandbox that hides ``course_root`` and may write only to ``writable``."""
-    cmd = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
-    hidden = [Path(p) for p in (*HIDDEN, course_root) if Path(p).is_dir() and Path(p) != Path("/")]
-    for path in hidden:
-        cmd += ["--tmpfs", str(path)]
+def bwrap_command(argv, writable, env, limits):
+    """``argv`` in a sandbox that sees only what it needs and may write only to ``writable``.
+
+    The sandbox's ``/`` is empty but for the system's programs, libraries and configuration
+    (``/usr``, ``/etc`` and the links into ``/usr``), read-only, and the Python install, the
+    venv and the students' package (:func:`exposed_paths`), read-only: no course folder, no
+    home folder, no copy of anything elsewhere on the machine.
+    """
+    cmd = ["bwrap", "--dev", "/dev", "--proc", "/proc"]
+    for path in SYSTEM:
+        cmd += ["--ro-bind", path, path]
+    for path in SYSTEM_LINKS:
+        if os.path.islink(path):
+            cmd += ["--symlink", os.readlink(path), path]
+        elif os.path.isdir(path):
+            cmd += ["--ro-bind", path, path]
     cmd += ["--perms", "1777", "--size", str(limits.file_mb * MIB), "--tmpfs", "/tmp"]
+    made = {Path("/"), Path("/tmp"), *map(Path, SYSTEM)}
     for path in map(Path, exposed_paths()):
-        # Folders bubblewrap makes inside a tmpfs are private (0700): open them up.
+        # Folders bubblewrap makes on the way are private (0700) unless told: open them up.
         for parent in reversed(path.parents):
-            if any(parent.is_relative_to(h) and parent != h for h in [*hidden, Path("/tmp")]):
+            if parent not in made and not any(parent.is_relative_to(s) for s in SYSTEM):
                 cmd += ["--perms", "0755", "--dir", str(parent)]
+                made.add(parent)
         cmd += ["--ro-bind", str(path), str(path)]
     cmd += ["--bind", str(writable), str(writable), "--chdir", str(writable),
             "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
@@ -205,7 +218,7 @@ class Zygote:
         # mounted in the sandbox.
         argv = [sys.executable, "-c", zygote_source(), *preload]
         env = kernel_environment(home)
-        command = (bwrap_command(argv, course_root, self.folder, env, limits) if isolated
+        command = (bwrap_command(argv, self.folder, env, limits) if isolated
                    else argv)
         self.process = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
