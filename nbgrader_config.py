@@ -19,9 +19,11 @@ c.CourseDirectory.db_url = os.environ.get(
     "WORKBOOK_DB_URL",
     "sqlite:///" + os.path.join(c.CourseDirectory.root, "gradebook.db"),
 )
-# *.pct.py: the notebooks' text twins (instructor/release.py), which hold the solutions.
+# *.pct.py: the notebooks' text twins (instructor/release.py), which hold the solutions;
+# *.key.json: the answer keys of `workbook grade` (instructor/grading/keys.py). Neither is
+# released, copied into a grading folder or shown to a kernel.
 c.CourseDirectory.ignore = [
-    ".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*", "*.pct.py",
+    ".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*", "*.pct.py", "*.key.json",
 ]
 
 # Students see a stub that fails loudly until they replace it.

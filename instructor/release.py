@@ -1,4 +1,4 @@
-"""``bash course.sh release``: build ``release/`` from ``source/``, and the notebooks' text twins.
+"""``bash course.sh release``: build ``release/`` from ``source/``, the text twins and the keys.
 
 nbgrader's own ``GenerateAssignment`` converter does the work, for every assignment in one
 process (one start-up instead of one per assignment). Beside every ``source/<id>/<name>.ipynb``
@@ -6,7 +6,8 @@ it writes ``<name>.pct.py``, the same notebook in jupytext's percent format: one
 which each cell starts with a ``# %%`` line carrying its nbgrader metadata, so a change to a
 hidden test reads as a diff of Python lines. The ``.ipynb`` is the original; the twin is
 rewritten from it, and a test checks that they agree. The course's ``CourseDirectory.ignore``
-keeps twins out of the release and out of grading.
+keeps twins out of the release and out of grading. Last, the answer key of every notebook whose
+code changed is made by running the solution (:mod:`instructor.grading.keys`).
 
 Run as ``python -m instructor.release [ASSIGNMENT ...]`` (default: every assignment).
 """
@@ -19,6 +20,7 @@ import jupytext
 import nbformat
 
 from instructor.course import course_config
+from instructor.grading.keys import write_keys
 
 __all__ = ["TWIN_SUFFIX", "generate", "stale_twins", "twin_path", "twin_text", "write_twins"]
 
@@ -83,8 +85,10 @@ def main(argv=None):
     root = Path.cwd()
     ids = generate(root, argv or None)
     twins = write_twins(root, argv or None)
+    keys = write_keys(root, argv or None)
     print(f"released {len(ids)} assignments: {', '.join(ids)}"
-          + (f"; rewrote {len(twins)} text twins" if twins else ""))
+          + (f"; rewrote {len(twins)} text twins" if twins else "")
+          + (f"; made {len(keys)} answer keys" if keys else ""))
 
 
 if __name__ == "__main__":

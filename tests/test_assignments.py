@@ -18,7 +18,8 @@ from instructor.authoring.courses import (
 )
 from instructor.authoring.courses import COURSE as ROOT
 from instructor.authoring.planted import declarations
-from instructor.vocabulary import hidden_lines, solution_lines
+from instructor.grading.trusted import sites_of
+from instructor.vocabulary import grade_id, hidden_lines, is_test, solution_lines
 
 SPECS = list(declarations().values())
 MISTAKES = [(spec, m) for spec in SPECS for m in spec.MISTAKES]
@@ -42,17 +43,25 @@ def pair_ids(pairs):
 
 
 @pytest.fixture(scope="session")
-def graded(tmp_path_factory):
-    """Grade each assignment's submissions at most once per session."""
+def graded_by(tmp_path_factory):
+    """Grade each assignment's submissions at most once per grader and session."""
     cache = {}
 
-    def grade(spec):
-        if spec.ASSIGNMENT not in cache:
-            cache[spec.ASSIGNMENT] = grade_declared(tmp_path_factory.mktemp(spec.ASSIGNMENT), spec)
-            write_score_table(spec.ASSIGNMENT, cache[spec.ASSIGNMENT][1])
-        return cache[spec.ASSIGNMENT]
+    def grade(spec, grader="nbgrader"):
+        if (spec.ASSIGNMENT, grader) not in cache:
+            folder = tmp_path_factory.mktemp(f"{spec.ASSIGNMENT}-{grader.replace(' ', '-')}")
+            cache[spec.ASSIGNMENT, grader] = grade_declared(folder, spec, grader)
+            if grader == "nbgrader":
+                write_score_table(spec.ASSIGNMENT, cache[spec.ASSIGNMENT, grader][1])
+        return cache[spec.ASSIGNMENT, grader]
 
     return grade
+
+
+@pytest.fixture(scope="session")
+def graded(graded_by):
+    """Stock nbgrader's grades (the reference)."""
+    return graded_by
 
 
 def test_every_source_assignment_is_declared():
@@ -157,3 +166,40 @@ def _meaningful(line):
         and re.search(r"[=(]", line) is not None
     )
 
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=spec_id)
+def test_workbook_grade_gives_every_cell_the_score_stock_nbgrader_gives(spec, graded_by):
+    """Does `workbook grade`, deciding hidden tests outside the kernel, agree with nbgrader?"""
+    _, stock, _ = graded_by(spec)
+    _, ours, _ = graded_by(spec, "workbook")
+    differ = {name: {cell: (score, ours[name].cells[cell]) for cell, score in g.cells.items()
+                     if ours[name].cells[cell] != score}
+              for name, g in stock.items()}
+    assert {name: cells for name, cells in differ.items() if cells} == {}
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=spec_id)
+def test_hidden_tests_decide_without_the_kernels_word(spec, graded_by):
+    """With every error the kernel reports ignored, do the grader's own decisions still give
+    the solution full marks, the blank release zero, and every planted mistake its loss?
+
+    That is the most a student who hides every failure in their own kernel could score.
+    """
+    _, grades, _ = graded_by(spec, "trusted only")
+    assert grades[SOLUTION].score == grades[SOLUTION].max_score, grades[SOLUTION].cells
+    assert grades[BLANK].score == 0, {k: v for k, v in grades[BLANK].cells.items() if v}
+    kept = {m.name: [c for c in m.loses if grades[m.name].cells[c] == grades[m.name].max_cells[c]]
+            for m in spec.MISTAKES}
+    assert {name: cells for name, cells in kept.items() if cells} == {}
+    for variant in spec.VARIANTS:
+        assert grades[variant.name].score == grades[variant.name].max_score, variant.name
+
+
+@pytest.mark.parametrize("path", sorted(ROOT.glob("source/*/*.ipynb")), ids=lambda p: p.parent.name)
+def test_every_test_cell_is_decided_outside_the_kernel(path):
+    """Does every test cell compare at least one value with the key, outside the kernel?"""
+    nb = nbformat.read(path, as_version=4)
+    undecided = [grade_id(c) for c in nb.cells if is_test(c)
+                 and not any(site.check == "check_close" for site in sites_of(c.source))]
+    assert undecided == []

@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from instructor.authoring.courses import COURSE as ROOT
+from instructor.grading.keys import KEY_SUFFIX, stale_keys
 from instructor.release import TWIN_SUFFIX, stale_twins
 from instructor.vocabulary import grade_id, is_test
 
@@ -103,9 +104,16 @@ def test_every_source_notebook_has_its_text_twin_in_sync():
     assert stale == [], "text twins are stale: run `bash course.sh release`"
 
 
-def test_release_holds_notebooks_and_no_text_twin():
-    """Does the release leave the twins (which hold solutions) behind?"""
+def test_every_answer_key_is_made_from_its_notebooks_present_code():
+    """Is each source/<id>/<name>.key.json up to date with the notebook's code?"""
+    stale = [str(p.relative_to(ROOT)) for p in stale_keys(ROOT)]
+    assert stale == [], "answer keys are stale: run `bash course.sh release`"
+
+
+def test_release_holds_notebooks_and_no_text_twin_or_key():
+    """Does the release leave the twins and the keys (which hold the answers) behind?"""
     assert list((ROOT / "release").rglob(f"*{TWIN_SUFFIX}")) == []
+    assert list((ROOT / "release").rglob(f"*{KEY_SUFFIX}")) == []
     assert sorted(p.relative_to(ROOT / "release") for p in (ROOT / "release").rglob("*.ipynb"))
 
 
@@ -113,9 +121,9 @@ def test_nothing_refers_outside_the_repository():
     """Does no tracked file point at ../shared or another folder outside the course?"""
     tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True,
                              check=True).stdout.split()
+    outside = re.compile(r"\.\./shared|shared/seeds|REFERENCE\.md|TOOLCHAIN\.md")
     found = [name for name in tracked if name.endswith((".py", ".md", ".sh", ".toml", ".yml"))
-             and name != "tests/test_repository.py" and re.search(r"\.\./shared|shared/seeds|REFERENCE\.md|TOOLCHAIN\.md",
-                           (ROOT / name).read_text())]
+             and name != "tests/test_repository.py" and outside.search((ROOT / name).read_text())]
     assert found == []
 
 

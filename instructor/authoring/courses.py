@@ -20,8 +20,9 @@ from instructor.authoring.submissions import solution_cells, write_submission
 from instructor.vocabulary import grade_id
 
 __all__ = [
-    "BLANK", "COURSE", "SOLUTION", "Grades", "executed_errors", "grade_declared", "make_course",
-    "nbgrader", "read_grades", "student_id", "venv_env",
+    "BLANK", "COURSE", "GRADERS", "SOLUTION", "Grades", "declared_submissions", "executed_errors",
+    "grade_declared", "make_course", "nbgrader", "read_grades", "run_grader", "student_id",
+    "venv_env",
 ]
 
 # This repository: the course the copies are made from.
@@ -102,26 +103,55 @@ def student_id(name):
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
-def grade_declared(tmp, spec):
-    """Build a course, hand in solution, blank, mistakes and variants, autograde, read grades.
+# The graders the tests of the tests compare: stock nbgrader (hidden tests decided in the kernel),
+# `workbook grade`, and `workbook grade` counting only its own decisions (trusted.py).
+GRADERS = ("nbgrader", "workbook", "trusted only")
 
-    Returns ``(course, grades, autograde_process)``; ``grades`` is keyed by submission name.
-    """
-    course = make_course(tmp, [spec.ASSIGNMENT])
-    name = f"{spec.NOTEBOOK}.ipynb"
-    solution = solution_cells(course / "source" / spec.ASSIGNMENT / name)
+_TRUSTED_ONLY = ("import sys; from instructor.grading import Options, grade; "
+                 "grade(sys.argv[1], sys.argv[2], Options(progress=False, trusted_only=True))")
+
+
+def run_grader(course, assignment, grader):
+    """Grade every submission of ``assignment`` in ``course`` with one of :data:`GRADERS`."""
+    if grader == "nbgrader":
+        return nbgrader(course, "autograde", assignment, "--force")
+    if grader == "workbook":
+        command = [sys.executable, "-m", "instructor.cli", "grade", assignment, "--quiet"]
+    else:
+        command = [sys.executable, "-c", _TRUSTED_ONLY, str(course), assignment]
+    result = subprocess.run(command, cwd=course, env=venv_env(), capture_output=True, text=True)
+    if result.returncode != 0:
+        raise AssertionError(f"{grader} failed ({result.returncode}):\n"
+                             f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
+    return result
+
+
+def declared_submissions(spec, solution):
+    """``{submission name: answer cells}``: solution, blank (None), mistakes and variants."""
     submissions = {SOLUTION: solution, BLANK: None}
     for item in [*spec.MISTAKES, *spec.VARIANTS]:
         if item.name in submissions:
             raise AssertionError(f"two submissions are called {item.name!r}")
         submissions[item.name] = apply_edits(solution, item.edits)
+    return submissions
+
+
+def grade_declared(tmp, spec, grader="nbgrader"):
+    """Build a course, hand in solution, blank, mistakes and variants, grade, read grades.
+
+    Returns ``(course, grades, grader process)``; ``grades`` is keyed by submission name.
+    """
+    course = make_course(tmp, [spec.ASSIGNMENT])
+    name = f"{spec.NOTEBOOK}.ipynb"
+    submissions = declared_submissions(spec, solution_cells(course / "source" / spec.ASSIGNMENT
+                                                            / name))
     ids = {student_id(name): name for name in submissions}
     if len(ids) != len(submissions):
         raise AssertionError("two submission names map to the same student id")
     for sid, item in ids.items():
         target = course / "submitted" / sid / spec.ASSIGNMENT / name
         write_submission(course / "release" / spec.ASSIGNMENT / name, target, submissions[item])
-    process = nbgrader(course, "autograde", spec.ASSIGNMENT, "--force")
+    process = run_grader(course, spec.ASSIGNMENT, grader)
     by_id = read_grades(course, spec.ASSIGNMENT, spec.NOTEBOOK)
     return course, {ids[sid]: g for sid, g in by_id.items()}, process
 

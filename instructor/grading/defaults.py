@@ -10,3 +10,4 @@ MEMORY_MB = 2048                 # address space of a kernel; numpy + matplotlib
 PROCESSES = 64                   # processes and threads of a kernel's uid
 FILE_MB = 64                     # largest file a kernel may write, and the size of its /tmp
 OUTPUT_KB = 1024                 # output kept per cell
+HANDOUT_KB = 2048                # results of a cell's hidden checks kept, apart from the above

@@ -29,6 +29,7 @@ from nbgrader.preprocessors import Execute
 from instructor.grading import defaults
 from instructor.grading.sandbox import Limits, SandboxKernelManager, Zygote
 from instructor.vocabulary import Status
+from workbook.handout import MIME
 
 __all__ = ["GradingExecute", "Job", "Outcome", "Worker", "run_job"]
 
@@ -76,7 +77,7 @@ class GradingExecute(Execute):
         self.notebook_timeout, self.output_bytes = notebook_timeout, output_bytes
         self.status, self.detail, self.stopped = Status.OK, "", False
         self.notes = []
-        self._sizes = {}
+        self._sizes, self._handout_sizes, self._update_bytes = {}, {}, 0
 
     def preprocess(self, nb, resources=None, km=None):
         watchdog = threading.Timer(self.notebook_timeout, self._time_up)
@@ -127,13 +128,21 @@ class GradingExecute(Execute):
         return cell, resources
 
     def output(self, outs, msg, display_id, cell_index):
-        if msg["msg_type"] != "error":
+        if msg["msg_type"] == "error":
+            _shorten_error(msg["content"])
+        else:
             content = msg["content"]
-            size = len(content.get("text", "")) + sum(
-                len(str(value)) for value in content.get("data", {}).values())
-            total = self._sizes.get(cell_index, 0) + size
-            self._sizes[cell_index] = total
-            if total > self.output_bytes:
+            data = content.get("data", {})
+            size = _size(content)
+            # A hidden check's results have a budget of their own: a flood of prints must not
+            # push them out, and they cannot be a flood themselves.
+            budget, sizes = ((defaults.HANDOUT_KB * 1024, self._handout_sizes) if MIME in data
+                             else (self.output_bytes, self._sizes))
+            total = sizes.get(cell_index, 0) + size
+            sizes[cell_index] = total
+            if total > budget:
+                if MIME in data:
+                    return None
                 if total - size <= self.output_bytes:
                     self.notes.append(f"cell {cell_index} printed more than "
                                       f"{self.output_bytes // 1024} KB: output cut")
@@ -143,6 +152,31 @@ class GradingExecute(Execute):
                              f"{self.output_bytes // 1024} KB]\n"))
                 return None
         return super().output(outs, msg, display_id, cell_index)
+
+    def _update_display_id(self, display_id, msg):
+        """A display update replaces earlier output: it may not be larger than a cell's cap."""
+        self._update_bytes += _size(msg["content"])
+        if _size(msg["content"]) > self.output_bytes or self._update_bytes > 8 * self.output_bytes:
+            if "display updates cut" not in self.notes:
+                self.notes.append("display updates cut")
+            return
+        super()._update_display_id(display_id, msg)
+
+
+def _size(content):
+    """Bytes an output message would add to the notebook: text, data and metadata."""
+    data = content.get("data", {})
+    return (len(content.get("text", "")) + sum(len(str(v)) for v in data.values())
+            + len(str(content.get("metadata", ""))))
+
+
+def _shorten_error(content, evalue_chars=4000, lines=60, line_chars=2000):
+    """Errors are always kept (they decide the score), but never longer than this."""
+    content["ename"] = str(content.get("ename", ""))[:200]
+    content["evalue"] = str(content.get("evalue", ""))[:evalue_chars]
+    trace = [str(line)[:line_chars] for line in content.get("traceback", [])]
+    content["traceback"] = trace if len(trace) <= lines else (
+        trace[: lines // 2] + [f"... {len(trace) - lines} lines cut ..."] + trace[-lines // 2:])
 
 
 class Worker:

@@ -40,8 +40,9 @@ from nbgrader.preprocessors import (
 from tqdm import tqdm
 
 from instructor.course import course_config
-from instructor.grading import defaults, integrity
+from instructor.grading import defaults, integrity, trusted
 from instructor.grading.execute import Job, Outcome, run_job
+from instructor.grading.keys import AnswerKeyError, load_key
 from instructor.grading.sandbox import Limits, sandbox_problem
 from instructor.vocabulary import Status
 
@@ -74,6 +75,9 @@ class Options:
     students: list | None = None
     scheduler: str | None = None          # a Dask scheduler address
     progress: bool = True
+    # Ignore the errors the kernels report: only the grader's own decisions count (an audit of
+    # the hidden tests: what a student who hid every error could score; see trusted.py).
+    trusted_only: bool = False
 
 
 @dataclass
@@ -113,13 +117,19 @@ def grade(root, assignment, options=None):
     coursedir = CourseDirectory(config=config)
     cell_timeout = options.cell_timeout or config.Execute.get("timeout", defaults.CELL_TIMEOUT_S)
     expected, max_score = _assignment(db_url, assignment)
+    try:
+        answer_keys = {name: load_key(root / "source" / assignment / f"{name}.ipynb")
+                       for name in expected}
+    except AnswerKeyError as error:
+        raise GradingError(str(error)) from None
     submissions = _find_submissions(root, assignment, options.students)
     problem = sandbox_problem()
     if problem:
         _shout(f"{problem}: student code will run UNSANDBOXED, with your permissions "
                f"(it can read source/ and the gradebook). Install bubblewrap to sandbox it.")
     limits = Limits(memory_mb=options.memory_mb, cpu_seconds=options.notebook_timeout)
-    context = Context(root, assignment, config, db_url, coursedir, expected)
+    context = Context(root, assignment, config, db_url, coursedir, expected, answer_keys,
+                      options.trusted_only)
     by_student = {s.student: s for s in submissions}
     results = {}
     bar = tqdm(total=len(submissions), desc=f"Grading {assignment}", unit="student",
@@ -167,6 +177,8 @@ class Context:
     db_url: str
     coursedir: CourseDirectory
     notebooks: list
+    keys: dict                      # {notebook: its answer key}
+    trusted_only: bool = False
     releases: dict = field(default_factory=dict)
 
     def resources(self, student, notebook):
@@ -244,6 +256,7 @@ def _prepare(context, submission):
             checks = (CheckCellMetadata,) if release is None else ()
             for preprocessor in (*checks, *SANITIZE, *checks):
                 nb, resources = preprocessor(config=context.config)(nb, resources)
+            trusted.hand_out_tests(nb)
             integrity.add_probes(nb, protected)
         except Exception as error:  # noqa: BLE001  (any unreadable notebook is the student's)
             submission.statuses.append(Status.MALFORMED)
@@ -358,6 +371,7 @@ def _save_grades(context, submission, staging):
         nb = nbformat.reads(outcome.executed, as_version=4)
         found = integrity.take_probes(nb)
         submission.flags += [f"{name}: {finding}" for finding in found]
+        trusted.decide_tests(nb, context.keys[name], context.trusted_only)
         resources = context.resources(student, name)
         for preprocessor in GRADE:
             nb, resources = preprocessor(config=context.config)(nb, resources)
