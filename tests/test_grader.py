@@ -9,6 +9,7 @@ import contextlib
 import csv
 import html
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -99,6 +100,74 @@ TAMPERING = {
 }
 WRONG = ("h1 = relu(W1 @ x)", "h1 = W1 @ x")   # the missing-ReLU mistake
 
+# Blank work with an attack in its first answer cell: each must still score 0. Hooks, patches
+# and lying types act inside the kernel; the hidden tests are decided outside it.
+FORGERIES = {
+    "input-transformer": """
+ip = get_ipython()
+ip.input_transformers_cleanup.append(
+    lambda lines: ["pass\n"] if any("check_" in line for line in lines) else lines)
+""",
+    "ast-transformer": """
+import ast
+class Empty(ast.NodeTransformer):
+    def visit_Module(self, node):
+        return ast.Module(body=[ast.Pass()], type_ignores=[])
+get_ipython().ast_transformers.append(Empty())
+""",
+    "hidden-errors": """
+ip = get_ipython()
+ip.showtraceback = lambda *a, **k: None
+ip.events.register("post_run_cell", lambda result: setattr(result, "error_in_exec", None))
+""",
+    "code-swap": """
+import workbook.checks as wc
+for f in (wc.check_close, wc.check_that, wc.check_array, wc.check_number):
+    f.__code__ = (lambda *a, **k: None).__code__
+""",
+    "tracer": """
+import sys
+def tracer(frame, event, arg):
+    if event == "exception":
+        frame.f_locals.clear()
+    return tracer
+sys.settrace(tracer)
+""",
+    "gc-globals": """
+import gc
+for obj in gc.get_objects():
+    if isinstance(obj, dict) and "check_close" in obj and "CheckError" in obj:
+        obj["check_close"] = obj["check_that"] = obj["check_array"] = lambda *a, **k: None
+""",
+    "lying-array": """
+import numpy as np
+class Yes(np.ndarray):
+    def __array_function__(self, func, types, args, kwargs):
+        return True
+    def __eq__(self, other):
+        return True
+def relu(z):
+    return np.zeros(np.shape(z)).view(Yes)
+h1 = h2 = np.zeros((2, 1)).view(Yes)
+""",
+    "frame-reader": """
+import sys
+class Peek(float):
+    def __float__(self):
+        frame = sys._getframe(1)
+        while frame is not None:
+            for value in frame.f_locals.values():
+                if isinstance(value, float) and value != 0:
+                    return value
+            frame = frame.f_back
+        return 0.0
+o = squared_loss = J = Peek(0.0)
+""",
+    "probe-impostor": """
+print("a cell that claims to be the grader's")
+""",
+}
+
 
 def make_class(course):
     """Write every pre-made submission of the class into ``course/submitted``."""
@@ -122,6 +191,14 @@ def make_class(course):
                             "for _ in range(100000):\n    print('spam ' * 40)"))
     hand_in("misnamed", solution, name=f"{NOTEBOOK} (1)")
     hand_in("forker", append(solution, "count_weights", FORK_BOMB))
+    for student, code in FORGERIES.items():
+        path = hand_in(student, {"relu": code})
+        if student == "probe-impostor":   # every cell claims the grader's own metadata
+            nb = nbformat.read(path, as_version=4)
+            for cell in nb.cells:
+                cell.metadata.update(workbook_probe=True, workbook_test_source="pass")
+            nbformat.write(nb, path)
+    plant_links(course, hand_in, solution)
     malformed = course / "submitted" / "malformed" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
     malformed.parent.mkdir(parents=True)
     malformed.write_text('{"cells": [ this is not JSON')
@@ -154,6 +231,24 @@ def make_class(course):
         nb = nbformat.read(path, as_version=4)
         change(nb)
         nbformat.write(nb, path)
+
+
+def plant_links(course, hand_in, solution):
+    """Hand-ins that point the grader elsewhere, stall it, or try to flood it."""
+    honest = course / "submitted" / "honest" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
+    link = course / "submitted" / "linker" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
+    link.parent.mkdir(parents=True)
+    link.symlink_to(honest)                                   # another student's notebook
+    folder = hand_in("planter", solution).parent
+    (folder / "key.json").symlink_to(course / "source" / ASSIGNMENT / f"{NOTEBOOK}.key.json")
+    (folder / "gradebook.db").symlink_to(course / "gradebook.db")
+    (folder / "memory").symlink_to("/proc/self/mem")
+    os.mkfifo(folder / "pipe")
+    with open(folder / "huge.bin", "wb") as handle:           # past the 64 MB file cap
+        handle.truncate(80 * 1024 * 1024)
+    peer = course / "submitted" / "peer-folder"
+    peer.mkdir()
+    (peer / ASSIGNMENT).symlink_to(honest.parent)               # a whole folder borrowed
 
 
 def _test_cell(nb):
@@ -291,6 +386,30 @@ def kernel_processes():
         if FIRST_UID <= uid < FIRST_UID + UID_COUNT:
             found.append(status.parent.name)
     return found
+
+
+@pytest.mark.parametrize("student", sorted(FORGERIES))
+def test_a_forgery_in_the_kernel_is_worth_nothing(graded, student):
+    """Does blank work with an attack on the checks still score 0, the batch unharmed?"""
+    _, rows, _ = graded
+    assert rows[student]["score"] == "0", rows[student]
+
+
+def test_links_fifos_and_huge_files_are_refused_and_reported(graded):
+    """Does the grader refuse what is not a regular file, read nothing through it, and go on?"""
+    course, rows, _ = graded
+    assert rows["linker"]["status"] == "missing" and rows["linker"]["score"] == "0"
+    assert "symbolic link" in rows["linker"]["flags"]
+    planter = rows["planter"]
+    assert planter["score"] == str(FULL) and planter["status"] == "ok"
+    for name, why in [("key.json", "symbolic link"), ("gradebook.db", "symbolic link"),
+                      ("memory", "symbolic link"), ("pipe", "FIFO"), ("huge.bin", "64 MB")]:
+        assert f"'{name}' is" in planter["flags"] and why in planter["flags"], name
+    staged = course / "autograded" / "planter" / ASSIGNMENT
+    assert sorted(p.name for p in staged.iterdir()) == [f"{NOTEBOOK}.ipynb"]
+    assert rows["peer-folder"]["status"] == "malformed"
+    assert "symbolic link, not a folder" in rows["peer-folder"]["flags"]
+    assert not (course / "autograded" / "peer-folder").exists()
 
 
 def test_bad_hand_ins_get_a_clear_status(graded):

@@ -11,3 +11,5 @@ PROCESSES = 64                   # processes and threads of a kernel's uid
 FILE_MB = 64                     # largest file a kernel may write, and the size of its /tmp
 OUTPUT_KB = 1024                 # output kept per cell
 HANDOUT_KB = 2048                # results of a cell's hidden checks kept, apart from the above
+NOTEBOOK_MB = 32                 # largest notebook read from a hand-in
+HANDIN_MB = 128                  # all the files beside a hand-in's notebooks together

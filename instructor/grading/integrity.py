@@ -21,11 +21,12 @@ from pathlib import Path
 
 from nbformat.v4 import new_code_cell
 
+from instructor.grading.trusted import ORIGINAL
 from instructor.vocabulary import grade_id, is_graded, is_locked, is_test, nbgrader_meta
 
 __all__ = [
-    "add_probes", "protected_names", "restore_grade_cells", "static_flags", "structure_flags",
-    "take_probes",
+    "add_probes", "protected_names", "remove_grader_marks", "restore_grade_cells",
+    "static_flags", "structure_flags", "take_probes",
 ]
 
 PROBE_MARK = "workbook-probe"
@@ -33,6 +34,17 @@ PROBE_KEY = "workbook_probe"          # the probe cells' metadata key
 # Modules whose behaviour the tests rely on; a student's cell should never assign into them.
 GUARDED_MODULES = {"builtins", "__builtins__", "numpy", "math", "sys", "workbook", "IPython"}
 HOOKS = {"set_custom_exc", "register", "patch", "setattr", "delattr", "exec", "eval"}
+
+
+def remove_grader_marks(nb):
+    """Remove, in place, the metadata the grader puts on its own cells; flag where it was.
+
+    A hand-in whose cells claim to be the grader's (a probe, a rewritten test) must not be
+    taken for them.
+    """
+    found = sorted({key for cell in nb.cells for key in (PROBE_KEY, ORIGINAL)
+                    if cell.get("metadata", {}).pop(key, None) is not None})
+    return [f"cells carry the grader's own metadata ({', '.join(found)})"] if found else []
 
 
 def structure_flags(submitted, release):

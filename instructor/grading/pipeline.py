@@ -16,9 +16,11 @@ not be read or run leaves its gradebook entries and ``autograded/`` folder as th
 import csv
 import fnmatch
 import multiprocessing
+import os
 import shutil
 import sys
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor
+from concurrent.futures import wait as futures_wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,7 +42,7 @@ from nbgrader.preprocessors import (
 from tqdm import tqdm
 
 from instructor.course import course_config
-from instructor.grading import defaults, integrity, trusted
+from instructor.grading import defaults, handins, integrity, trusted
 from instructor.grading.execute import Job, Outcome, run_job
 from instructor.grading.keys import AnswerKeyError, load_key
 from instructor.grading.sandbox import Limits, sandbox_problem
@@ -97,10 +99,11 @@ class Submission:
     """What the trusted side knows about one student's hand-in while it is graded."""
 
     student: str
-    folder: Path
+    folder: Path | None             # None: refused (a link where a folder should be)
     statuses: list = field(default_factory=list)
     flags: list = field(default_factory=list)
     outcomes: dict = field(default_factory=dict)    # {notebook: Outcome}
+    files: dict = field(default_factory=dict)       # {relative path: bytes} beside the notebooks
     pending: int = 0
 
     def status(self):
@@ -212,8 +215,12 @@ def _assignment(db_url, assignment):
 
 
 def _find_submissions(root, assignment, students):
-    folders = sorted(p for p in (root / "submitted").glob(f"*/{assignment}") if p.is_dir())
-    found = [Submission(p.parent.name, p) for p in folders]
+    found = []
+    for student, folder in handins.student_folders(root / "submitted", assignment).items():
+        if isinstance(folder, handins.Refused):
+            found.append(Submission(student, None, [Status.MALFORMED], [str(folder)]))
+        else:
+            found.append(Submission(student, folder))
     if students:
         unknown = set(students) - {s.student for s in found}
         if unknown:
@@ -225,8 +232,16 @@ def _find_submissions(root, assignment, students):
 
 
 def _prepare(context, submission):
-    """Read, check and sanitize a student's notebooks; return ``{notebook: sanitized nb}``."""
-    handed_in = {p.stem: p for p in submission.folder.glob("*.ipynb")}
+    """Read, check and sanitize a student's notebooks; return ``{notebook: sanitized nb}``.
+
+    The files beside them are read too (``submission.files``); anything refused is flagged.
+    """
+    if submission.folder is None:   # refused when found
+        return {}
+    handin = handins.list_handin(submission.folder, context.coursedir.ignore)
+    submission.files, refused = handins.read_files(handin)
+    submission.flags += refused + handin.refused
+    handed_in = handin.notebooks
     missing = [n for n in context.notebooks if n not in handed_in]
     extra = [n for n in handed_in if n not in context.notebooks]
     if len(missing) == 1 and len(extra) == 1:
@@ -243,7 +258,9 @@ def _prepare(context, submission):
         if name not in handed_in:
             continue
         try:
-            nb = nbformat.read(handed_in[name], as_version=4)
+            nb = nbformat.reads(handins.read_regular(handed_in[name], defaults.NOTEBOOK_MB),
+                                as_version=4)
+            submission.flags += integrity.remove_grader_marks(nb)
             release = context.release(name)
             if release is not None:
                 submission.flags += integrity.structure_flags(nb, release)
@@ -269,37 +286,49 @@ def _prepare(context, submission):
 
 def _files(context, submission):
     """The files beside the notebooks: the student's, then the source's (as nbgrader does)."""
-    files = {}
+    files = dict(submission.files)
     source = context.root / "source" / context.assignment
-    for folder in (submission.folder, source):
-        for path in sorted(folder.rglob("*")):
-            relative = path.relative_to(folder)
-            if path.is_file() and path.suffix != ".ipynb" and not _ignored(context, relative):
-                files[str(relative)] = path.read_bytes()
+    for path in sorted(source.rglob("*")):
+        relative = path.relative_to(source)
+        if path.is_file() and path.suffix != ".ipynb" and not any(
+                fnmatch.fnmatch(part, pattern) for part in relative.parts
+                for pattern in context.coursedir.ignore):
+            files[str(relative)] = path.read_bytes()
     return files
 
 
-def _ignored(context, relative):
-    return any(fnmatch.fnmatch(part, pattern) for part in relative.parts
-               for pattern in context.coursedir.ignore)
-
-
 def _execute(jobs, options):
-    """Run ``jobs`` on local worker processes or a Dask cluster; yield Outcomes as they end."""
+    """Run ``jobs`` on local worker processes or a Dask cluster; yield Outcomes as they end.
+
+    Jobs are taken from ``jobs`` (a generator that reads each hand-in just in time) only as
+    workers free up, so memory stays flat however large the class.
+    """
     if options.scheduler:
-        from distributed import Client
-        from distributed import as_completed as dask_completed
+        from distributed import Client, wait
 
         with Client(options.scheduler) as client:
-            futures = {client.submit(run_job, job, pure=False): job for job in jobs}
-            for future in dask_completed(futures):
-                yield _outcome(future, futures[future])
+            workers = max(1, sum(client.nthreads().values()))
+            yield from _bounded(lambda job: client.submit(run_job, job, pure=False),
+                                lambda futures: wait(futures, return_when="FIRST_COMPLETED").done,
+                                jobs, 2 * workers)
         return
     # Forked workers start with nbgrader already imported (no threads run here yet).
     with ProcessPoolExecutor(options.jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-        futures = {pool.submit(run_job, job): job for job in jobs}
-        for future in as_completed(futures):
-            yield _outcome(future, futures[future])
+        yield from _bounded(lambda job: pool.submit(run_job, job),
+                            lambda futures: futures_wait(futures, return_when=FIRST_COMPLETED).done,
+                            jobs, 2 * options.jobs)
+
+
+def _bounded(submit, wait_first, jobs, limit):
+    """Keep at most ``limit`` jobs submitted; yield each Outcome as its job ends."""
+    jobs, pending = iter(jobs), {}
+    while True:
+        while len(pending) < limit and (job := next(jobs, None)) is not None:
+            pending[submit(job)] = job
+        if not pending:
+            return
+        for future in wait_first(list(pending)):
+            yield _outcome(future, pending.pop(future))
 
 
 def _outcome(future, job):
@@ -347,14 +376,17 @@ def _stage_files(context, submission, staging):
         (staging / relative).parent.mkdir(parents=True, exist_ok=True)
         (staging / relative).write_bytes(data)
     timestamp = submission.folder / "timestamp.txt"
-    if timestamp.exists():
-        shutil.copy(timestamp, staging / "timestamp.txt")
+    if os.path.lexists(timestamp):
+        try:
+            (staging / "timestamp.txt").write_bytes(handins.read_regular(timestamp, 1))
+        except handins.Refused as why:
+            submission.flags.append(str(why))
 
 
 def _save_grades(context, submission, staging):
     """nbgrader's grading preprocessors, on the executed notebooks, into the gradebook."""
     student, assignment = submission.student, context.assignment
-    timestamp = context.coursedir.get_existing_timestamp(str(submission.folder))
+    timestamp = context.coursedir.get_existing_timestamp(str(staging))   # read safely
     with Gradebook(context.db_url) as gb:
         gb.update_or_create_student(student)
         if timestamp:
