@@ -208,7 +208,7 @@ class Worker:
                 current = self.launch(job)
             self.spare = self.launch(job)
             folder, km = current
-            folder.add_files(job.files)
+            folder.add_files(job.files, km.process_id)
             nb = nbformat.reads(job.source, as_version=nbformat.NO_CONVERT)
             executor = GradingExecute(job.notebook_timeout, job.output_kb * 1024,
                                       timeout=job.cell_timeout, shutdown_kernel="immediate")
@@ -261,7 +261,7 @@ def run_job(job):
 
 
 def _discard(started):
-    """End a kernel and everything its uid still runs; delete its folder."""
+    """End a kernel (contained: with everything it started); delete its folder."""
     if started is None:
         return
     folder, km = started

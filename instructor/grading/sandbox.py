@@ -153,36 +153,47 @@ def claim_uid():
 class JobFolder:
     """One kernel's folder: ``work/`` (its files, its working folder), ``conn/``, ``home/``.
 
-    With ``own_uid`` the kernel gets a uid of its own, and the folder is that uid's alone.
+    With ``uid`` (a contained kernel, see :func:`instructor.grading.zygote.contain`) the kernel
+    has a uid of its own and sees its own copy of the folder, in its private ``/tmp``: only
+    ``conn/`` is shared with the grader, and the job's files are written into the kernel's
+    copy through ``/proc/<kernel pid>/root``, before any student code runs.
     """
 
-    def __init__(self, parent, own_uid):
+    def __init__(self, parent, uid=None):
         self.path = Path(tempfile.mkdtemp(prefix="job-", dir=parent))
-        self.uid, self._lock = claim_uid() if own_uid else (None, None)
+        self.uid = uid
         self.work, self.conn, self.home = (self.path / d for d in ("work", "conn", "home"))
         for folder in (self.work, self.conn, self.home / "matplotlib"):
             folder.mkdir(parents=True)
         for font_cache in glob.glob(os.path.join(_matplotlib_cache(), "fontlist-*.json")):
             shutil.copy(font_cache, self.home / "matplotlib")
-        self._hand_over(self.path)
+        if uid is not None:
+            for path in (self.path, self.conn):
+                os.chown(path, uid, uid)
 
-    def add_files(self, files):
-        """Write ``{relative path: bytes}`` into ``work/``, owned by the kernel's uid."""
+    def add_files(self, files, kernel_pid=None):
+        """Write ``{relative path: bytes}`` into the kernel's ``work/``, owned by its uid.
+
+        Each file is created anew, without following links, in folders made here.
+        """
+        work = Path(f"/proc/{kernel_pid}/root{self.work}") if self.uid is not None else self.work
         for relative, data in files.items():
-            target = self.work / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-            self._hand_over(self.work)
+            target = work / relative
+            for folder in reversed([p for p in target.relative_to(work).parents if p.parts]):
+                if not (work / folder).is_dir():
+                    (work / folder).mkdir(mode=0o700)
+                    self._own(work / folder)
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            self._own(target)
 
-    def _hand_over(self, folder):
+    def _own(self, path):
         if self.uid is not None:
-            for path in [folder, *folder.rglob("*")]:
-                os.chown(path, self.uid, self.uid)
+            os.chown(path, self.uid, self.uid, follow_symlinks=False)
 
     def remove(self):
         shutil.rmtree(self.path, ignore_errors=True)
-        if self._lock:
-            self._lock.close()
 
 
 @cache
@@ -210,6 +221,7 @@ class Zygote:
         self.key = (Path(course_root), limits, tuple(preload), isolated)
         self.limits, self.isolated = limits, isolated
         self.switch_uid = isolated and os.geteuid() == 0
+        self.claimed = []
         self.folder = Path(tempfile.mkdtemp(prefix="workbook-grade-"))
         os.chmod(self.folder, 0o711)   # kernels may enter their own folder, not list others
         home = self.folder / "home"
@@ -228,17 +240,22 @@ class Zygote:
             raise RuntimeError("the kernel factory did not start")
 
     def new_folder(self):
-        return JobFolder(self.folder, own_uid=self.switch_uid)
+        """A folder for the next kernel; contained, it gets a uid no kernel of this run had."""
+        if not self.switch_uid:
+            return JobFolder(self.folder)
+        uid, lock = claim_uid()
+        self.claimed.append(lock)    # held until the factory closes: no uid is used twice
+        return JobFolder(self.folder, uid)
 
     def spawn(self, job, argv):
         """Fork a kernel for ``job`` (a JobFolder); return a process handle for jupyter_client."""
         request = {"argv": argv, "cwd": str(job.work), "env": kernel_environment(job.home),
-                   "uid": job.uid, "log": str(job.path / "kernel.log"),
-                   "limits": dataclasses.asdict(self.limits)}
+                   "uid": job.uid, "log": str(job.path / "kernel.log"), "job": str(job.path),
+                   "contain": job.uid is not None, "limits": dataclasses.asdict(self.limits)}
         self.process.stdin.write(json.dumps(request) + "\n")
         self.process.stdin.flush()
         inner = json.loads(self.process.stdout.readline())["pid"]
-        return KernelProcess(_host_pid(self.process.pid, inner), job.uid)
+        return KernelProcess(_host_pid(self.process.pid, inner))
 
     def alive(self):
         return self.process.poll() is None
@@ -247,12 +264,17 @@ class Zygote:
         self.process.kill()
         self.process.wait()
         shutil.rmtree(self.folder, ignore_errors=True)
+        for lock in self.claimed:
+            lock.close()
+        self.claimed = []
 
 
 def _host_pid(bwrap_pid, inner_pid):
     """The pid, as seen from here, of process ``inner_pid`` of the sandbox started as ``bwrap_pid``.
 
-    Without a sandbox the two are the same.
+    ``inner_pid`` is the pid in the sandbox's namespace (the second of a process's ``NSpid``
+    entries; a contained kernel has a third, 1, in its own). Without a sandbox the two are
+    the same.
     """
     for status in glob.glob("/proc/[0-9]*/status"):
         try:
@@ -262,7 +284,7 @@ def _host_pid(bwrap_pid, inner_pid):
         for line in text.splitlines():
             if line.startswith("NSpid:"):
                 pids = line.split()[1:]
-                if pids[-1] == str(inner_pid) and (len(pids) > 1 or pids[0] == str(inner_pid)):
+                if pids[min(1, len(pids) - 1)] == str(inner_pid):
                     if _descends_from(int(pids[0]), bwrap_pid):
                         return int(pids[0])
     raise RuntimeError(f"kernel {inner_pid} of the factory {bwrap_pid} vanished")
@@ -283,13 +305,14 @@ def _descends_from(pid, ancestor):
 class KernelProcess:
     """What jupyter_client needs of a kernel process (a ``Popen`` look-alike), for a forked one.
 
-    Killing it kills every process of its uid too: whatever the student's code started.
+    A contained kernel is the first process of its pid namespace: killing it kills everything
+    the student's code started.
     """
 
     stdin = stdout = stderr = None
 
-    def __init__(self, pid, uid):
-        self.pid, self.uid = pid, uid
+    def __init__(self, pid):
+        self.pid = pid
 
     def poll(self):
         try:
@@ -304,31 +327,15 @@ class KernelProcess:
         return -signal.SIGKILL
 
     def send_signal(self, signum):
-        """Signal the kernel; SIGKILL also ends every other process of its uid."""
-        pids = [self.pid]
-        if signum == signal.SIGKILL and self.uid is not None:
-            pids += _processes_of(self.uid)
-        for pid in pids:
-            try:
-                os.kill(pid, signum)
-            except ProcessLookupError:
-                pass
+        try:
+            os.kill(self.pid, signum)
+        except ProcessLookupError:
+            pass
 
     def kill(self):
         self.send_signal(signal.SIGKILL)
 
     terminate = kill
-
-
-def _processes_of(uid):
-    found = []
-    for status in glob.glob("/proc/[0-9]*/status"):
-        try:
-            if f"\nUid:\t{uid}\t" in Path(status).read_text():
-                found.append(int(Path(status).parent.name))
-        except (OSError, ValueError):
-            continue
-    return found
 
 
 class SandboxKernelManager(AsyncKernelManager):
@@ -348,7 +355,7 @@ class SandboxKernelManager(AsyncKernelManager):
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
         if self.job.uid is not None:
-            os.chown(self.connection_file, self.job.uid, self.job.uid)
+            os.chown(self.connection_file, self.job.uid, self.job.uid, follow_symlinks=False)
         argv = kernel_cmd[kernel_cmd.index("-f"):]
         process = await asyncio.to_thread(self.zygote.spawn, self.job, argv)
         self.provisioner.process, self.provisioner.pid, self.provisioner.pgid = (

@@ -210,6 +210,8 @@ def sites_of(source):
 
 def take_handouts(cell):
     """Remove the hand-out outputs from an executed cell; return their payloads, in order."""
+    if "outputs" not in cell:    # a markdown or raw cell
+        return []
     payloads, kept, size = [], [], 0
     for output in cell.get("outputs", []):
         data = output.get("data", {}) if output.get("output_type") == "display_data" else {}

@@ -4,10 +4,11 @@ a fresh kernel per student.
 Starting a kernel and importing numpy and matplotlib costs about a second of CPU; a fork costs
 milliseconds. The factory runs inside the worker's bubblewrap sandbox (see
 :class:`instructor.grading.sandbox.Zygote`), as root *of that sandbox*. Each forked kernel then
-becomes its job's own unprivileged uid, with no capabilities and no way to regain them, takes its
-resource limits, and moves into its job folder (mode 0700, owned by that uid, so the other
-jobs of the worker cannot look in). The worker writes one JSON request per line on stdin; the
-factory answers with the kernel's pid (in the sandbox's pid namespace) on stdout.
+gets namespaces of its own (:func:`contain`: pid, network, IPC, mounts with a private, capped
+``/tmp`` holding its job folder), becomes its job's own unprivileged uid, with no capabilities
+and no way to regain them, takes its resource limits, and moves into its job folder. The worker
+writes one JSON request per line on stdin; the factory answers with the kernel's pid (in the
+sandbox's pid namespace) on stdout.
 
 Run as ``python -c "$(cat zygote.py)" MODULE ...`` (the modules to import ahead): the sandbox
 mounts nothing of the instructor package, so this file imports only the standard library and
@@ -22,9 +23,13 @@ import random
 import resource
 import signal
 import sys
+import traceback
 
 PR_SET_NO_NEW_PRIVS = 38
 MIB = 1024 * 1024
+CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWPID, CLONE_NEWNET = 0x20000, 0x8000000, 0x20000000, 0x40000000
+MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_REC, MS_PRIVATE = 2, 4, 8, 4096, 16384, 1 << 18
+libc = ctypes.CDLL(None, use_errno=True)
 
 
 def main(preload):
@@ -39,21 +44,90 @@ def main(preload):
     print("ready", flush=True)
     for line in sys.stdin:
         request = json.loads(line)
+        reader, writer = os.pipe()
         pid = os.fork()
         if pid == 0:
             try:
-                become_kernel(request)
+                os.close(reader)
+                become_kernel(request, writer)
+            except BaseException:   # the kernel could not start: say why, in the kernel log
+                traceback.print_exc()
             finally:
                 os._exit(1)
-        print(json.dumps({"pid": pid}), flush=True)
+        os.close(writer)
+        with os.fdopen(reader) as answer:   # the kernel's pid, in this namespace
+            kernel = answer.read().strip()
+        print(json.dumps({"pid": int(kernel) if kernel.isdigit() else pid}), flush=True)
 
 
-def become_kernel(request):
-    """In the forked child: take the job's limits, uid, folder and environment, run ipykernel."""
+def _call(name, *args):
+    if getattr(libc, name)(*args) != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"{name}{args}: {os.strerror(errno)}")
+
+
+def contain(request, writer):
+    """Give the kernel namespaces of its own; returns in the kernel, pid 1 of its namespace.
+
+    - a pid namespace: when the kernel dies, everything it started dies with it;
+    - a network namespace with nothing in it, and an IPC namespace;
+    - a mount namespace with its own ``/proc`` and its own ``/tmp``, a tmpfs of
+      ``limits.file_mb`` holding its job folder: ``work/`` and ``home/`` fresh (the grader
+      writes the job's files into them through ``/proc/<pid>/root``), ``conn/`` bound from the
+      grader's side (the kernel's sockets). Other kernels' folders are out of sight, and all
+      the kernel can write is capped.
+
+    The process that calls this exits; the kernel's pid (in the factory's namespace) is
+    written to ``writer``.
+    """
+    job = request["job"]
+    home = os.path.join(job, "home", "matplotlib")
+    fonts = {}
+    for name in os.listdir(home):
+        with open(os.path.join(home, name), "rb") as handle:
+            fonts[name] = handle.read()
+    _call("unshare", CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID)
+    ready, done = os.pipe()
+    child = os.fork()            # the first process of the new pid namespace
+    if child:                    # tell its pid once its folders are in place, then go
+        os.close(done)
+        os.read(ready, 1)
+        os.write(writer, str(child).encode())
+        os._exit(0)
+    os.close(writer)
+    os.close(ready)
+    _call("mount", None, b"/", None, MS_REC | MS_PRIVATE, None)
+    _call("mount", b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
+    conn = os.open(os.path.join(job, "conn"), os.O_PATH | os.O_DIRECTORY)   # in this namespace
+    size = f"size={request['limits']['file_mb']}m,mode=1777".encode()
+    _call("mount", b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, size)
+    uid = request["uid"]
+    for folder in ("work", "home/matplotlib", "conn"):
+        os.makedirs(os.path.join(job, folder), mode=0o700)
+    os.chmod(os.path.dirname(job), 0o711)   # as on the grader's side: no listing
+    for folder in (job, f"{job}/work", f"{job}/home", home):
+        os.chown(folder, uid, uid)
+    for name, data in fonts.items():
+        with open(os.path.join(home, name), "wb") as handle:
+            handle.write(data)
+    _call("mount", f"/proc/self/fd/{conn}".encode(), os.path.join(job, "conn").encode(), None,
+          MS_BIND, None)
+    os.close(conn)
+    os.close(done)
+
+
+def become_kernel(request, writer):
+    """In the forked child: take the job's namespaces, limits, uid, folder and environment;
+    tell the factory the kernel's pid (on ``writer``); run ipykernel."""
     os.setsid()
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     log = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     null = os.open(os.devnull, os.O_RDONLY)
+    if request["contain"]:
+        contain(request, writer)
+    else:
+        os.write(writer, str(os.getpid()).encode())
+        os.close(writer)
     os.dup2(null, 0)
     os.dup2(log, 1)
     os.dup2(log, 2)
@@ -71,8 +145,7 @@ def become_kernel(request):
         os.setgroups([])
         os.setresgid(uid, uid, uid)
         os.setresuid(uid, uid, uid)    # as a non-root uid, every capability is gone
-    if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
-        raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
+    _call("prctl", PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
     # A fresh process would not share its random state with the other students' kernels.
     random.seed()
     if "numpy" in sys.modules:

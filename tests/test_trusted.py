@@ -1,0 +1,138 @@
+"""Are hidden tests rewritten so that nothing secret reaches the kernel, and judged right?
+
+The rewriting and the judging are plain functions on text and data: no kernel, no sandbox.
+"""
+
+import json
+
+import nbformat
+import numpy as np
+import pytest
+
+from instructor.grading import trusted
+from workbook.handout import MIME, encode
+
+CELL = '''"""relu works."""
+z = np.array([[-2.0, 0.5]])
+check_array(relu(z), "relu(z)", shape=(1, 2))
+### BEGIN HIDDEN TESTS
+def reference_(a):
+    return np.maximum(a, 0)
+cube = np.random.default_rng(7).normal(size=(3, 4))
+check_close(relu(z), [[0.0, 0.5]], "relu(z)")
+check_close(relu(cube), reference_(cube), "relu of a 2-D array", rtol=1e-6)
+for k in range(2):
+    check_that(relu(k) >= 0, f"relu({k}) is negative")
+### END HIDDEN TESTS
+'''
+
+
+def test_the_kernel_sees_no_expected_value_no_reference_and_no_tolerance():
+    source, sites = trusted.rewrite(CELL)
+    assert "0.5]]" not in source.split("give(0")[1]          # the literal [[0.0, 0.5]]
+    assert "reference_" not in source and "np.maximum" not in source
+    assert "rtol" not in source
+    assert "cube = np.random.default_rng(7)" in source         # inputs stay
+    assert 'check_array(relu(z), "relu(z)", shape=(1, 2))' in source or \
+        "check_array(relu(z), 'relu(z)', shape=(1, 2))" in source   # visible checks stay
+    assert [(s.index, s.check, s.name) for s in sites] == [
+        (0, "check_close", "relu(z)"), (1, "check_close", "relu of a 2-D array"),
+        (2, "check_that", None)]
+
+
+def test_the_key_run_hands_out_expected_values_and_tolerances():
+    source, sites = trusted.rewrite(CELL, key=True)
+    assert "reference_(cube)" in source and "'rtol': 1e-06" in source
+    assert len(sites) == 3
+
+
+def test_a_cell_without_hidden_checks_is_left_alone():
+    plain = 'check_close(x, 1.0, "x")\n'
+    assert trusted.rewrite(plain) == (plain, [])
+
+
+def test_unused_bindings_go_but_calls_with_effects_stay():
+    cell = ("### BEGIN HIDDEN TESTS\nref = expensive()\nnet.train(3)\nX_, Y_ = data()\n"
+            "check_close(net.predict(), X_, 'p')\n### END HIDDEN TESTS\n")
+    source, _ = trusted.rewrite(cell)
+    assert "expensive" not in source and "data()" not in source
+    assert "net.train(3)" in source and "net.predict()" in source
+
+
+def payload(site, value, **extra):
+    return {"site": site, "value": encode(value), **extra}
+
+
+def key_of(*values, **options):
+    return [[{"value": encode(np.asarray(v, dtype=float)), "options": options}] for v in values]
+
+
+SITES = [trusted.Site(0, "check_close", "o")]
+
+
+@pytest.mark.parametrize("answer", [-4.0, np.float32(-4.0), np.array([[-4.0]]), -4])
+def test_every_correct_form_of_a_number_passes(answer):
+    assert trusted.judge(SITES, [payload(0, answer)], key_of(-4.0)) == []
+
+
+@pytest.mark.parametrize("answer, words", [
+    (-4.5, "value is not correct"), (np.zeros(3), "single number"), ("x", "should be a number"),
+    (None, "should be a number"), ([1.0], "a list of length 1")])
+def test_wrong_answers_get_the_checks_own_message(answer, words):
+    problems = trusted.judge(SITES, [payload(0, answer)], key_of(-4.0))
+    assert len(problems) == 1 and words in problems[0]
+    assert "-4" not in problems[0]
+
+
+def test_missing_extra_and_forged_results_fail():
+    assert "received 0 results" in trusted.judge(SITES, [], key_of(-4.0))[0]
+    twice = [payload(0, -4.0), payload(0, -4.0)]
+    assert "received 2 results" in trusted.judge(SITES, twice, key_of(-4.0))[0]
+    forged = [{"site": 0, "value": {"kind": "ndarray", "dtype": "float64", "shape": [1],
+                                    "data": [-4.0, 1.0]}}]
+    assert trusted.judge(SITES, forged, key_of(-4.0))
+    assert trusted.judge(SITES, [{"site": 0, "value": {"kind": "bool", "value": "yes"}}],
+                         key_of(-4.0))
+
+
+def test_tolerances_come_from_the_key():
+    sites = [trusted.Site(0, "check_close", "v")]
+    near = payload(0, np.array([1.0 + 1e-4]))
+    assert trusted.judge(sites, [near], key_of([1.0]))
+    assert trusted.judge(sites, [near], key_of([1.0], rtol=1e-3)) == []
+
+
+def test_a_check_that_must_hand_out_true():
+    sites = [trusted.Site(0, "check_that", None)]
+    key = [[{"value": encode(True)}]]
+    assert trusted.judge(sites, [payload(0, True)], key) == []
+    assert trusted.judge(sites, [payload(0, False, name="relu(0) is negative")], key) == [
+        "relu(0) is negative"]
+    assert trusted.judge(sites, [payload(0, 1)], key)
+
+
+def test_decoding_rebuilds_dtype_and_shape_and_refuses_the_unknown():
+    value = trusted.decode(encode(np.arange(6, dtype=np.float32).reshape(2, 3)))
+    assert value.dtype == np.float32 and value.shape == (2, 3) and value[1, 2] == 5
+    assert np.isnan(trusted.decode(encode(np.array([np.nan])))[0])
+    assert isinstance(trusted.decode({"kind": "ndarray", "dtype": "object", "shape": [2]}),
+                      np.ndarray)
+    assert type(trusted.decode({"kind": "weird"})).__name__ == "object"
+    assert isinstance(trusted.decode({"kind": "ndarray", "dtype": "float64", "shape": [10**9],
+                                      "data": [1.0]}), np.ndarray)
+
+
+def test_decide_puts_the_source_back_and_scores_through_an_error():
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(CELL, metadata={
+        "nbgrader": {"grade": True, "solution": False, "grade_id": "t", "points": 1}})])
+    trusted.hand_out_tests(nb)
+    assert nb.cells[0].source != CELL
+    nb.cells[0].outputs = [
+        nbformat.v4.new_output("display_data", data={MIME: payload(0, np.array([[0.0, 0.5]]))}),
+        nbformat.v4.new_output("execute_result", data={"text/plain": "1.0"}, execution_count=1),
+    ]
+    trusted.decide_tests(nb, {"t": key_of([[0.0, 0.5]], [[1.0]]) + [[{"value": encode(True)}]]})
+    assert nb.cells[0].source == CELL
+    [error] = nb.cells[0].outputs
+    assert error.output_type == "error" and "received 0 results of hidden check 2" in error.evalue
+    json.dumps(nb)
