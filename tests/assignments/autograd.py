@@ -89,12 +89,12 @@ Value.backward = backward
     ),
     Mistake(
         "power rule as n * x ** n",
-        (Edit("more_ops", "n * self.data ** (n - 1)", "n * self.data**n"),),
+        (Edit("more_ops", "+= n * self.data ** (n - 1)", "+= n * self.data**n"),),
         loses=("test_ops_grad", *GRADS, *NETWORK),
     ),
     Mistake(
         "power rule without the factor n",
-        (Edit("more_ops", "n * self.data ** (n - 1)", "self.data ** (n - 1)"),),
+        (Edit("more_ops", "+= n * self.data ** (n - 1)", "+= self.data ** (n - 1)"),),
         loses=("test_ops_grad", *GRADS, *NETWORK),
     ),
     Mistake(
