@@ -158,6 +158,28 @@ Value.backward = backward
     ),
 ]
 
+RECURSIVE_SORT = '''
+def topological_order(node, seen=None):
+    """Every node below `node`, inputs before the nodes made from them."""
+    seen = set() if seen is None else seen
+    if node in seen:
+        return []
+    seen.add(node)
+    order = []
+    for child in node._prev:
+        order += topological_order(child, seen)
+    return order + [node]
+
+
+def backward(self):
+    self.grad = 1
+    for node in topological_order(self)[::-1]:
+        node._backward()
+
+
+Value.backward = backward
+'''
+
 ITERATIVE_SORT = '''
 def backward(self):
     order, seen, stack = [], set(), [(self, False)]
@@ -391,6 +413,8 @@ def train(model, X, Y, steps, learning_rate):
 '''
 
 VARIANTS = [
+    Variant("recursive topological sort returning lists, output seeded with the int 1",
+            (Edit("backward", None, RECURSIVE_SORT),)),
     Variant("iterative topological sort with an explicit stack",
             (Edit("backward", None, ITERATIVE_SORT),)),
     Variant("Kahn's algorithm: count the uses of every node",
