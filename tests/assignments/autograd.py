@@ -143,7 +143,7 @@ Value.backward = backward
     ),
     Mistake(
         "neuron without its bias",
-        (Edit("neuron", "zip(self.w, x)), self.b)", "zip(self.w, x)), 0)"),),
+        (Edit("neuron", "x, strict=True)), self.b)", "x, strict=True)), 0)"),),
         loses=("test_neuron", "test_mlp", *NETWORK),
     ),
     Mistake(
