@@ -11,6 +11,7 @@ from workbook.diagrams import (
     draw_network,
     edge_label_positions,
     graph_depths,
+    graph_path,
     graph_positions,
     layer_sizes,
     network_edges,
@@ -174,3 +175,29 @@ def test_computation_graph_without_numbers():
     nodes = {name: {"label": node["label"]} for name, node in GRAPH_NODES.items()}
     ax = draw_computation_graph(nodes, GRAPH_EDGES)
     assert sorted(texts(ax)) == sorted(node["label"] for node in nodes.values())
+
+
+def test_graph_path_keeps_only_the_edges_between_source_and_target():
+    """Is the path of dL/db the edges b -> u -> v -> L, and nothing reaches b from a?"""
+    assert graph_path(GRAPH_EDGES, "b", "L") == {("b", "u"), ("u", "v"), ("v", "L")}
+    assert graph_path(GRAPH_EDGES, "b", "v") == {("b", "u"), ("u", "v")}
+    assert graph_path(GRAPH_EDGES, "a", "b") == set()
+    diamond = [("x", "p"), ("x", "q"), ("p", "y"), ("q", "y"), ("z", "q")]
+    assert graph_path(diamond, "x", "y") == {("x", "p"), ("x", "q"), ("p", "y"), ("q", "y")}
+
+
+def test_draw_computation_graph_highlights_a_path():
+    """Are the highlighted arrows drawn thick in the highlight colour, the others not?"""
+    from matplotlib.colors import to_rgba
+    from matplotlib.patches import FancyArrowPatch
+
+    from workbook.diagrams import HIGHLIGHT_COLOR
+
+    path = graph_path(GRAPH_EDGES, "c", "L")
+    ax = draw_computation_graph(GRAPH_NODES, GRAPH_EDGES, highlight=path)
+    arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
+    lit = [a for a in arrows if a.get_edgecolor() == to_rgba(HIGHLIGHT_COLOR)]
+    assert len(arrows) == len(GRAPH_EDGES) and len(lit) == len(path) == 3
+    assert all(a.get_linewidth() > 2 for a in lit)
+    with pytest.raises(ValueError, match="do not exist"):
+        draw_computation_graph(GRAPH_NODES, GRAPH_EDGES, highlight=[("a", "L")])

@@ -3,7 +3,8 @@
 Each picture has two halves, as micrograd separates ``trace`` from ``draw_dot``:
 
 - the *layout* (``network_edges``, ``node_positions``, ``edge_label_positions``,
-  ``graph_depths``, ``graph_positions``) is plain NumPy and unit-testable without drawing;
+  ``graph_depths``, ``graph_positions``, ``graph_path``) is plain NumPy and unit-testable
+  without drawing;
 - the *rendering* (``draw_network``, ``draw_computation_graph``) turns a layout into artists.
 
 These helpers draw what they are given; they never compute a graded quantity.
@@ -19,6 +20,7 @@ __all__ = [
     "draw_network",
     "edge_label_positions",
     "graph_depths",
+    "graph_path",
     "graph_positions",
     "layer_sizes",
     "network_edges",
@@ -158,6 +160,31 @@ def graph_positions(nodes, edges, dx=2.2, dy=1.6):
     return pos
 
 
+def graph_path(edges, source, target):
+    """The edges on some path from ``source`` to ``target``: the way a gradient travels back.
+
+    edges: ``(src, dst)`` pairs in the forward direction. Returns a set of those pairs, empty
+    when ``target`` cannot be reached from ``source``; an edge leaving the path's nodes is
+    left out even if it starts on the path.
+    """
+    forward, backward = {}, {}
+    for src, dst in edges:
+        forward.setdefault(src, []).append(dst)
+        backward.setdefault(dst, []).append(src)
+
+    def reach(start, step):
+        seen, todo = {start}, [start]
+        while todo:
+            for nxt in step.get(todo.pop(), []):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return seen
+
+    on_path = reach(source, forward) & reach(target, backward)
+    return {(src, dst) for src, dst in edges if src in on_path and dst in on_path}
+
+
 # ---------------------------------------------------------------- rendering
 
 
@@ -244,16 +271,21 @@ def _output_node(nodes, edges):
     return sinks[0] if len(sinks) == 1 else None
 
 
-def draw_computation_graph(nodes, edges, *, ax=None, title=None):
+def draw_computation_graph(nodes, edges, *, highlight=(), ax=None, title=None):
     """Draw a computation graph left to right, forward values and backward gradients.
 
     nodes: ``{name: {"label": str, "value": float | None, "grad": float | None}}``;
         the label goes in the box, the value (blue) above it, the gradient of the output
         with respect to the node (red) below it. Missing or ``None`` entries are left out.
     edges: ``(src, dst)`` pairs, each drawn as an arrow in the forward direction.
+    highlight: some of those pairs, drawn thick and coloured (e.g. ``graph_path(...)``).
     Returns the matplotlib Axes.
     """
     pos = graph_positions(nodes, edges)
+    highlight = {tuple(edge) for edge in highlight}
+    unknown = highlight - {tuple(edge) for edge in edges}
+    if unknown:
+        raise ValueError(f"highlight names edges that do not exist: {sorted(unknown)}")
     out = _output_node(nodes, edges)
     xs = [p[0] for p in pos.values()]
     ys = [p[1] for p in pos.values()]
@@ -261,9 +293,11 @@ def draw_computation_graph(nodes, edges, *, ax=None, title=None):
     half_w, half_h = 0.62, 0.3
     for src, dst in edges:
         (x0, y0), (x1, y1) = pos[src], pos[dst]
-        ax.add_patch(FancyArrowPatch((x0 + half_w, y0), (x1 - half_w, y1), zorder=1,
-                                     arrowstyle="-|>", mutation_scale=14, color="#555555",
-                                     lw=1.2, shrinkA=2, shrinkB=2))
+        lit = (src, dst) in highlight
+        ax.add_patch(FancyArrowPatch((x0 + half_w, y0), (x1 - half_w, y1), zorder=2 if lit else 1,
+                                     arrowstyle="-|>", mutation_scale=16 if lit else 14,
+                                     color=HIGHLIGHT_COLOR if lit else "#555555",
+                                     lw=3.0 if lit else 1.2, shrinkA=2, shrinkB=2))
     for name, node in nodes.items():
         x, y = pos[name]
         ax.add_patch(FancyBboxPatch((x - half_w, y - half_h), 2 * half_w, 2 * half_h,
