@@ -1,13 +1,13 @@
 """How much faster is ``workbook grade`` than stock ``nbgrader autograde``, on the same work?
 
-Builds one temporary course with the NumPy assignments (01-04 by default), hands in N
+Builds one temporary course with the assignments (all of them by default), hands in N
 submissions per assignment (the solution, the blank release and planted mistakes from
 ``instructor/authoring/planted/``), copies it twice, grades one copy with ``nbgrader autograde``
 and the other with ``workbook grade`` (one command per assignment each, as an instructor
 would), checks that every cell of every student got the same score from both, and prints
 seconds per notebook and the speed-up::
 
-    python benchmarks/grade_speed.py                   # 4 assignments x 20 submissions
+    python benchmarks/grade_speed.py                   # every assignment x 20 submissions
     python benchmarks/grade_speed.py --per-assignment 10 --jobs 2 --assignments 01_forward_pass
 """
 
@@ -25,8 +25,7 @@ from instructor.authoring.edits import apply_edits
 from instructor.authoring.planted import declarations
 from instructor.authoring.submissions import solution_cells, write_submission
 
-NUMPY_ASSIGNMENTS = ["01_forward_pass", "02_derivatives", "03_activations_losses",
-                     "04_neural_network"]
+ALL_ASSIGNMENTS = sorted(declarations())
 
 
 def hand_in(course, spec, count):
@@ -70,7 +69,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--per-assignment", type=int, default=20)
     parser.add_argument("--jobs", type=int, default=os.cpu_count())
-    parser.add_argument("--assignments", nargs="+", default=NUMPY_ASSIGNMENTS)
+    parser.add_argument("--assignments", nargs="+", default=ALL_ASSIGNMENTS)
     parser.add_argument("--keep", type=Path, help="build the courses here and keep them")
     args = parser.parse_args()
 

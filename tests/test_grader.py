@@ -87,6 +87,15 @@ except OSError as error:
     print("fork refused after", len(children), type(error).__name__)
 """
 
+ESCAPEE = """
+import os, subprocess
+subprocess.Popen(["sleep", "600"], start_new_session=True)
+with open("/tmp/escapee-was-here", "w") as trace:
+    trace.write("x")
+print("PROCESSES", len([p for p in os.listdir("/proc") if p.isdigit()]))
+print("TMP", sorted(os.listdir("/tmp")))
+"""
+
 TAMPERING = {
     # student: (what they hand in, a word their flags must contain)
     "patcher": ("wrong + patches", "check_close"),
@@ -191,6 +200,7 @@ def make_class(course):
                             "for _ in range(100000):\n    print('spam ' * 40)"))
     hand_in("misnamed", solution, name=f"{NOTEBOOK} (1)")
     hand_in("forker", append(solution, "count_weights", FORK_BOMB))
+    hand_in("escapee", append(solution, "count_weights", ESCAPEE))
     for student, code in FORGERIES.items():
         path = hand_in(student, {"relu": code})
         if student == "probe-impostor":   # every cell claims the grader's own metadata
@@ -371,6 +381,19 @@ def test_a_fork_bomb_hits_the_process_limit_and_is_cleaned_up(graded):
     text = "".join(o.get("text", "") for o in cell.outputs)
     assert "fork refused after" in text
     assert int(text.split("fork refused after")[1].split()[0]) < 64
+    assert kernel_processes() == []
+
+
+def test_a_kernel_sees_only_itself_and_takes_everything_with_it(graded):
+    """Does a kernel have its own processes and /tmp, and leave nothing running behind?"""
+    course, rows, _ = graded
+    assert rows["escapee"]["score"] == str(FULL)
+    nb = nbformat.read(course / "autograded" / "escapee" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", 4)
+    cell = next(c for c in nb.cells if grade_id(c) == "count_weights")
+    text = "".join(o.get("text", "") for o in cell.outputs)
+    assert int(text.split("PROCESSES")[1].split()[0]) <= 3   # the kernel, sleep, maybe ls
+    listed = eval(text.split("TMP")[1].strip())  # noqa: S307 (the test's own output)
+    assert listed[0].startswith("workbook-grade-") and listed[1:] == ["escapee-was-here"]
     assert kernel_processes() == []
 
 

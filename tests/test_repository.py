@@ -162,3 +162,17 @@ def test_every_third_party_import_is_a_declared_dependency():
             if name not in declared:
                 missing.add(f"{module} ({path.relative_to(ROOT)})")
     assert sorted(missing) == []
+
+
+def test_the_stderr_pattern_runs_in_linear_time():
+    """Can crafted stderr not stall the grader in nbgrader's IgnorePattern search?"""
+    import time
+
+    from instructor.course import course_config
+
+    pattern = course_config(ROOT).IgnorePattern.pattern
+    started = time.perf_counter()
+    assert re.search(pattern, "a" * 200_000) is None
+    assert time.perf_counter() - started < 1.0
+    for line in ("RuntimeWarning: overflow", "x UserWarning: y", "Warning: z"):
+        assert re.search(pattern, line)

@@ -1,7 +1,7 @@
 """Tests of the tests for assignment 6: a scalar autograd (Value, backward) and an MLP of Values."""
 
-from assignments.neural_network import ONE_CELL_CLASS
 from instructor.authoring.edits import Edit, Mistake, Variant
+from instructor.authoring.planted.neural_network import ONE_CELL_CLASS
 
 ASSIGNMENT = "06_autograd"
 NOTEBOOK = "autograd"
