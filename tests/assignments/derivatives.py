@@ -96,6 +96,25 @@ MISTAKES = [
         loses=("test_relu_jacobian",),
     ),
     Mistake(
+        "sigmoid derivative a instead of a(1 - a) (fails a visible check)",
+        (Edit("logistic_one", "dz = da * a_one * (1 - a_one)", "dz = da * a_one"),),
+        loses=("test_dz", "test_dw_one", "test_db_one"),
+    ),
+    Mistake(
+        "mini-batch gradient summed over the wrong axis",
+        (Edit("logistic_batch", "np.sum(dZ) / m", "np.sum(dZ, axis=1) / m"),),
+        loses=("test_logistic_batch", "test_logistic_batch_fresh"),
+    ),
+    Mistake(
+        "centred difference that nudges W in place and never restores it",
+        (Edit("centred_difference",
+              "step = np.zeros_like(W, dtype=float)\n    step[index] = eps\n"
+              "    return (f(W + step) - f(W - step)) / (2 * eps)",
+              "W[index] += eps\n    plus = f(W)\n    W[index] -= 2 * eps\n    minus = f(W)\n"
+              "    return (plus - minus) / (2 * eps)"),),
+        loses=("test_centred_difference",),
+    ),
+    Mistake(
         "one-sided difference",
         (Edit("centred_difference", "return (f(W + step) - f(W - step)) / (2 * eps)",
               "return (f(W + step) - f(W)) / eps"),),
@@ -105,7 +124,7 @@ MISTAKES = [
 
 VARIANTS = [
     Variant(
-        "1-element arrays, as the seed's own code gives",
+        "1-element arrays, as in Lourenzutti's own code",
         (Edit("exercise_2", "dJ_dz3 = X3[0, 0] - Y[0, 0]", "dJ_dz3 = X3[0] - Y[0]"),),
     ),
     Variant(
@@ -122,6 +141,10 @@ VARIANTS = [
         (Edit("problem_11_3_3", None, "do1_dh2_1 = -1\ndo1_dh2_2 = 2\ndh2_1_dw = 2\ndh2_2_dw = -2"),
          Edit("jacobian", None, "jac_y_x = np.array([[2, -1, 3], [-1, 0, 2]])"),
          Edit("dead_units", "dead_layer2 = Z2[0] <= 0", "dead_layer2 = Z2[:1] <= 0")),
+    ),
+    Variant(
+        "dz simplified to a - y",
+        (Edit("logistic_one", "dz = da * a_one * (1 - a_one)", "dz = a_one - y_one"),),
     ),
     Variant("mini-batch gradient by a loop", (Edit("logistic_batch", None, LOOP_GRADIENTS),)),
     Variant(
