@@ -27,6 +27,16 @@ def test_float32_rounding_near_zero_passes():
         check_close(rounded.astype(np.float64), expected, "gradient")
 
 
+def test_float32_cancellation_near_one_passes():
+    """Does a float32 p - 1 for p close to 1, small but carrying rounding of 1, pass?"""
+    p = np.array([6.92249423e-05, 0.999509296, 4.21478539e-04])
+    expected = p - [0.0, 1.0, 0.0]
+    computed = p.astype(np.float32) - np.array([0.0, 1.0, 0.0], dtype=np.float32)
+    check_close(computed, expected, "gradient")
+    with pytest.raises(CheckError):   # but not twice the right answer
+        check_close(2 * computed, expected, "gradient")
+
+
 def test_float32_real_mistakes_still_fail():
     """Is a float32 answer off by a real mistake (a factor, a wrong entry) still rejected?"""
     expected = np.array([0.25, -0.5, 1.0])
