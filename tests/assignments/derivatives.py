@@ -115,6 +115,23 @@ MISTAKES = [
         loses=("test_centred_difference",),
     ),
     Mistake(
+        "delta2 without the ReLU gate of layer 2 (fails a visible check)",
+        (Edit("delta_recursion", "delta2 = (dJ_dZ3 @ W3.T) * (Z2[:1] > 0)",
+              "delta2 = dJ_dZ3 @ W3.T"),),
+        loses=("test_delta2", "test_dW1_first"),
+    ),
+    Mistake(
+        "outer product of the output layer in the wrong order",
+        (Edit("stack_layer3", "dW3_first = X2[:1].T @ dJ_dZ3", "dW3_first = dJ_dZ3.T @ X2[:1]"),),
+        loses=("test_dW3_first",),
+    ),
+    Mistake(
+        "delta1 through the activations of layer 1 instead of the ReLU gate",
+        (Edit("delta_recursion", "delta1 = (delta2 @ W2.T) * (Z1[:1] > 0)",
+              "delta1 = (delta2 @ W2.T) * X1[:1]"),),
+        loses=("test_dW1_first",),
+    ),
+    Mistake(
         "one-sided difference",
         (Edit("centred_difference", "return (f(W + step) - f(W - step)) / (2 * eps)",
               "return (f(W + step) - f(W)) / eps"),),
@@ -141,6 +158,15 @@ VARIANTS = [
         (Edit("problem_11_3_3", None, "do1_dh2_1 = -1\ndo1_dh2_2 = 2\ndh2_1_dw = 2\ndh2_2_dw = -2"),
          Edit("jacobian", None, "jac_y_x = np.array([[2, -1, 3], [-1, 0, 2]])"),
          Edit("dead_units", "dead_layer2 = Z2[0] <= 0", "dead_layer2 = Z2[:1] <= 0")),
+    ),
+    Variant(
+        "matrices of the bridge built with np.outer and np.where",
+        (Edit("stack_layer3", "dW3_first = X2[:1].T @ dJ_dZ3",
+              "dW3_first = np.outer(X2[0], dJ_dZ3[0])"),
+         Edit("delta_recursion", "dW2_first = X1[:1].T @ delta2",
+              "dW2_first = np.outer(X1[0], delta2[0])"),
+         Edit("delta_recursion", "delta1 = (delta2 @ W2.T) * (Z1[:1] > 0)",
+              "delta1 = np.where(Z1[:1] > 0, delta2 @ W2.T, 0.0)")),
     ),
     Variant(
         "dz simplified to a - y",
