@@ -86,6 +86,11 @@ MISTAKES = [
         loses=("test_logistic_batch", "test_logistic_batch_fresh"),
     ),
     Mistake(
+        "forward pass of the delta method with W2 transposed (the COS 324 W2 is symmetric)",
+        (Edit("cos324_setup", "h2 = np.maximum(W2 @ h1, 0)", "h2 = np.maximum(W2.T @ h1, 0)"),),
+        loses=("test_do1_dw22",),
+    ),
+    Mistake(
         "original weights nudged in place",
         (Edit("delta_method", "W1_nudged = W1_c.copy()", "W1_nudged = W1_c"),),
         loses=("test_do1_dw22",),
