@@ -145,3 +145,32 @@ def test_tiny_gradients_are_flagged_as_unreliable(data, capsys):
     assert errors["W1"] > 1e-6
     line = next(ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("W1"))
     assert "rounding may dominate" in line
+
+
+def test_one_entry_parameter_gets_no_meaningless_factor(capsys):
+    """Does a wrong one-entry bias get a sign hint, never 'x times the finite differences'?"""
+    rng = np.random.default_rng(1)
+    X, Y = rng.normal(size=(5, 3)), rng.normal(size=(5, 1))
+    net = TanhNet()
+    net.params["W2"], net.params["b2"] = net.params["W2"][:, :1], net.params["b2"][:, :1]
+    net.scale["db2"] = 1.7
+    errors = gradient_check(net, X, Y)
+    assert errors["b2"] > 0.1
+    line = next(ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("b2"))
+    assert "MISMATCH" in line and "times" not in line and "right sign" in line
+    net.scale["db2"] = -1.0
+    gradient_check(net, X, Y)
+    line = next(ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("b2"))
+    assert "opposite sign" in line
+
+
+def test_small_gradients_of_a_large_loss_are_flagged(capsys):
+    """With a loss in the millions, are small gradients flagged as unjudgeable, not as wrong?"""
+    rng = np.random.default_rng(1)
+    X, Y = rng.normal(size=(5, 3)), 3000 + rng.normal(size=(5, 2))
+    net = TanhNet()
+    net.params = {name: 1e-3 * value for name, value in net.params.items()}
+    errors = gradient_check(net, X, Y)
+    out = capsys.readouterr().out
+    w1 = next(ln for ln in out.splitlines() if ln.startswith("W1"))
+    assert errors["W1"] > 1e-6 and "rounding may dominate" in w1

@@ -85,14 +85,36 @@ def check_array(value, name, shape=None):
     )
 
 
+def _tolerances(value, expected, rtol, atol):
+    """Tolerances that follow the answer's dtype.
+
+    float64 answers, integers and booleans get ``rtol`` and ``atol`` unchanged. A float answer
+    of lower precision (float32, float16) rounds every entry at about ``eps`` times the size of
+    the numbers it was computed from, and an entry near 0 is often the difference of numbers
+    near 1 (``p - 1`` for a probability ``p`` close to 1): the absolute tolerance grows to 32
+    ``eps`` times the larger of 1 and the largest expected magnitude, the relative one to at
+    least 16 ``eps``. For float32 that is about 4e-6, still far below any real mistake.
+    """
+    dtype = getattr(value, "dtype", None)
+    if dtype is None or dtype.kind != "f" or np.finfo(dtype).eps <= np.finfo(np.float64).eps:
+        return rtol, atol
+    eps = float(np.finfo(dtype).eps)
+    scale = max(float(np.max(np.abs(expected))) if expected.size else 0.0, 1.0)
+    return max(rtol, 16 * eps), max(atol, 32 * eps * scale)
+
+
 def check_close(value, expected, name, rtol=1e-5, atol=1e-8):
     """Check ``value`` against ``expected`` (a number or an array) within tight tolerances.
 
     A single expected number accepts any single-number answer (see :func:`as_number`); an
-    expected array needs an array of the same shape. float32 answers pass: ``rtol`` is well
-    above float32 rounding and far below the effect of any real mistake.
+    expected array needs an array of the same shape. Booleans and integers count as numbers
+    (a 0/1 mask is a fine derivative of a ReLU). The tolerances follow the answer's dtype (see
+    :func:`_tolerances`): float32 answers pass with float32 rounding, real mistakes do not.
     """
+    if isinstance(value, np.generic):  # a NumPy scalar (np.float32, np.bool_): a 0-d array
+        value = np.asarray(value)
     expected = np.asarray(expected, dtype=float)
+    rtol, atol = _tolerances(value, expected, rtol, atol)
     if expected.ndim == 0:
         actual = np.asarray(as_number(value, name))
     else:

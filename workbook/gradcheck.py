@@ -66,16 +66,19 @@ def gradient_check(net, X, Y, eps=1e-5, tol=1e-6, verbose=True):
     def loss():
         return net.loss_function["loss"](net.forward_pass(X), Y)
 
+    # Rounding error of one central difference: each loss is rounded at about 1e-16 of its
+    # size, and dividing by 2 eps magnifies that. A gradient not far above it cannot be judged.
+    noise = np.finfo(float).eps * max(abs(float(np.sum(loss()))), 1.0) / eps
     errors, rows = {}, []
     for name, value in net.params.items():
-        errors[name], hint = _compare(grads.get(f"d{name}"), name, value, loss, eps, tol)
+        errors[name], hint = _compare(grads.get(f"d{name}"), name, value, loss, eps, tol, noise)
         rows.append((name, str(value.shape), errors[name], hint))
     if verbose:
         _print_report(rows)
     return errors
 
 
-def _compare(analytic, name, value, loss, eps, tol):
+def _compare(analytic, name, value, loss, eps, tol, noise=0.0):
     """Relative error of one parameter's gradient, and a hint for the report."""
     if analytic is None:
         return float("inf"), f"backward_pass returned no 'd{name}'"
@@ -86,16 +89,29 @@ def _compare(analytic, name, value, loss, eps, tol):
     error = relative_error(analytic, numeric)
     if error < tol:
         return error, "ok"
-    return error, _hint(analytic, numeric, tol)
+    return error, _hint(analytic, numeric, tol, noise)
 
 
-def _hint(analytic, numeric, tol):
-    """Describe how a wrong gradient differs from the finite differences."""
+TINY = "MISMATCH? the gradient is so tiny that rounding may dominate: use larger weights"
+
+
+def _hint(analytic, numeric, tol, noise=0.0):
+    """Describe how a wrong gradient differs from the finite differences.
+
+    ``noise`` is the rounding error expected of one finite difference; a gradient less than
+    ``10 * noise / tol`` in size may miss the tolerance even when it is right.
+    """
     if not np.any(analytic):
         return "MISMATCH: your gradient is all zeros"
-    if np.max(np.abs(analytic) + np.abs(numeric)) < 1e-5:
-        return "MISMATCH? the gradient is so tiny that rounding may dominate: use larger weights"
+    largest = float(np.max(np.abs(analytic) + np.abs(numeric)))
+    if largest < 1e-5 or largest * tol < 10 * noise:
+        return TINY
     size = float(np.sum(numeric * numeric))
+    if analytic.size == 1:
+        # One number is always some multiple of another: a factor says nothing, but a sign does.
+        if float(np.sum(analytic * numeric)) < 0:
+            return "MISMATCH: yours has the opposite sign of the finite difference"
+        return "MISMATCH: a single number, of the right sign but the wrong size"
     if size > 0:
         factor = float(np.sum(analytic * numeric)) / size
         if relative_error(analytic, factor * numeric) < tol:

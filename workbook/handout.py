@@ -37,9 +37,9 @@ def encode(value):
             flat = np.ndarray.tolist(np.ravel(base.astype(np.float64)))
             described["data"] = [_number(x) for x in flat]
         return described
-    if isinstance(value, bool | np.bool_):
-        return {"kind": "bool", "value": bool(value)}
-    if isinstance(value, np.generic) and value.dtype.kind in "iuf":
+    if isinstance(value, bool):
+        return {"kind": "bool", "value": value}
+    if isinstance(value, np.generic) and value.dtype.kind in "biuf":
         return {"kind": "numpy scalar", "dtype": str(value.dtype), "value": _number(value)}
     if isinstance(value, numbers.Integral):
         return {"kind": "int", "value": _number(value)}

@@ -24,11 +24,6 @@ MISTAKES = [
         loses=("test_relu_derivative", "test_relu_derivative_fd"),
     ),
     Mistake(
-        "ReLU derivative returns booleans",
-        (Edit("relu_derivative", "(z > 0).astype(float)", "z > 0"),),
-        loses=("test_relu_derivative",),
-    ),
-    Mistake(
         "ReLU dictionary holds relu as its derivative",
         (Edit("relu_dict", '["derivative"] = relu_derivative', '["derivative"] = relu'),),
         loses=("test_relu_dict",),
@@ -44,7 +39,7 @@ MISTAKES = [
         loses=("test_mse", "test_mse_consistent"),
     ),
     Mistake(
-        "the seed's MSE: a mean over all entries",
+        "the tutorial's MSE: a mean over all entries",
         (Edit("mse", "np.sum((a - Y) ** 2) / (2 * n)", "np.mean((a - Y) ** 2) / 2"),),
         loses=("test_mse", "test_mse_consistent"),
     ),
@@ -97,6 +92,16 @@ MISTAKES = [
         loses=("test_cross_entropy",),
     ),
     Mistake(
+        "cross-entropy picking p[:, y], an (n, n) table (fails its own visible check)",
+        (Edit("cross_entropy", "picked = p[np.arange(len(y)), y]", "picked = p[:, y]"),),
+        loses=("test_cross_entropy",),
+    ),
+    Mistake(
+        "softmax gradient with the one-hot of the wrong label (y - 1)",
+        (Edit(GRADIENT, "onehot = np.eye(o.shape[-1])[y]", "onehot = np.eye(o.shape[-1])[y - 1]"),),
+        loses=("test_softmax_ce_gradient", "test_softmax_ce_gradient_fd"),
+    ),
+    Mistake(
         "softmax gradient without the one-hot",
         (Edit(GRADIENT, "(softmax(o) - onehot) / n", "softmax(o) / n"),),
         loses=("test_softmax_ce_gradient", "test_softmax_ce_gradient_fd"),
@@ -109,6 +114,20 @@ MISTAKES = [
 ]
 
 VARIANTS = [
+    Variant(
+        "ReLU derivative as a boolean mask",
+        (Edit("relu_derivative", "(z > 0).astype(float)", "z > 0"),),
+    ),
+    Variant(
+        "ReLU derivative as an integer mask",
+        (Edit("relu_derivative", "(z > 0).astype(float)", "(z > 0).astype(np.int64)"),),
+    ),
+    Variant(
+        "softmax-cross-entropy gradient computed in float32",
+        (Edit(GRADIENT, "return (softmax(o) - onehot) / n",
+              "return (softmax(o.astype(np.float32)) - onehot.astype(np.float32))"
+              " / np.float32(n)"),),
+    ),
     Variant(
         "np.where ReLU and ReLU derivative",
         (

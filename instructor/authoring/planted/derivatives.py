@@ -86,6 +86,11 @@ MISTAKES = [
         loses=("test_logistic_batch", "test_logistic_batch_fresh"),
     ),
     Mistake(
+        "forward pass of the delta method with W2 transposed (the COS 324 W2 is symmetric)",
+        (Edit("cos324_setup", "h2 = np.maximum(W2 @ h1, 0)", "h2 = np.maximum(W2.T @ h1, 0)"),),
+        loses=("test_do1_dw22",),
+    ),
+    Mistake(
         "original weights nudged in place",
         (Edit("delta_method", "W1_nudged = W1_c.copy()", "W1_nudged = W1_c"),),
         loses=("test_do1_dw22",),
@@ -94,6 +99,42 @@ MISTAKES = [
         "ReLU Jacobian as a vector, not a diagonal matrix",
         (Edit("relu_jacobian", "return np.diag(gate.astype(float))", "return gate.astype(float)"),),
         loses=("test_relu_jacobian",),
+    ),
+    Mistake(
+        "sigmoid derivative a instead of a(1 - a) (fails a visible check)",
+        (Edit("logistic_one", "dz = da * a_one * (1 - a_one)", "dz = da * a_one"),),
+        loses=("test_dz", "test_dw_one", "test_db_one"),
+    ),
+    Mistake(
+        "mini-batch gradient summed over the wrong axis",
+        (Edit("logistic_batch", "np.sum(dZ) / m", "np.sum(dZ, axis=1) / m"),),
+        loses=("test_logistic_batch", "test_logistic_batch_fresh"),
+    ),
+    Mistake(
+        "centred difference that nudges W in place and never restores it",
+        (Edit("centred_difference",
+              "step = np.zeros_like(W, dtype=float)\n    step[index] = eps\n"
+              "    return (f(W + step) - f(W - step)) / (2 * eps)",
+              "W[index] += eps\n    plus = f(W)\n    W[index] -= 2 * eps\n    minus = f(W)\n"
+              "    return (plus - minus) / (2 * eps)"),),
+        loses=("test_centred_difference",),
+    ),
+    Mistake(
+        "delta2 without the ReLU gate of layer 2 (fails a visible check)",
+        (Edit("delta_recursion", "delta2 = (dJ_dZ3 @ W3.T) * (Z2[:1] > 0)",
+              "delta2 = dJ_dZ3 @ W3.T"),),
+        loses=("test_delta2", "test_dW1_first"),
+    ),
+    Mistake(
+        "outer product of the output layer in the wrong order",
+        (Edit("stack_layer3", "dW3_first = X2[:1].T @ dJ_dZ3", "dW3_first = dJ_dZ3.T @ X2[:1]"),),
+        loses=("test_dW3_first",),
+    ),
+    Mistake(
+        "delta1 through the activations of layer 1 instead of the ReLU gate",
+        (Edit("delta_recursion", "delta1 = (delta2 @ W2.T) * (Z1[:1] > 0)",
+              "delta1 = (delta2 @ W2.T) * X1[:1]"),),
+        loses=("test_dW1_first",),
     ),
     Mistake(
         "one-sided difference",
@@ -105,7 +146,7 @@ MISTAKES = [
 
 VARIANTS = [
     Variant(
-        "1-element arrays, as the seed's own code gives",
+        "1-element arrays, as in Lourenzutti's own code",
         (Edit("exercise_2", "dJ_dz3 = X3[0, 0] - Y[0, 0]", "dJ_dz3 = X3[0] - Y[0]"),),
     ),
     Variant(
@@ -122,6 +163,19 @@ VARIANTS = [
         (Edit("problem_11_3_3", None, "do1_dh2_1 = -1\ndo1_dh2_2 = 2\ndh2_1_dw = 2\ndh2_2_dw = -2"),
          Edit("jacobian", None, "jac_y_x = np.array([[2, -1, 3], [-1, 0, 2]])"),
          Edit("dead_units", "dead_layer2 = Z2[0] <= 0", "dead_layer2 = Z2[:1] <= 0")),
+    ),
+    Variant(
+        "matrices of the bridge built with np.outer and np.where",
+        (Edit("stack_layer3", "dW3_first = X2[:1].T @ dJ_dZ3",
+              "dW3_first = np.outer(X2[0], dJ_dZ3[0])"),
+         Edit("delta_recursion", "dW2_first = X1[:1].T @ delta2",
+              "dW2_first = np.outer(X1[0], delta2[0])"),
+         Edit("delta_recursion", "delta1 = (delta2 @ W2.T) * (Z1[:1] > 0)",
+              "delta1 = np.where(Z1[:1] > 0, delta2 @ W2.T, 0.0)")),
+    ),
+    Variant(
+        "dz simplified to a - y",
+        (Edit("logistic_one", "dz = da * a_one * (1 - a_one)", "dz = a_one - y_one"),),
     ),
     Variant("mini-batch gradient by a loop", (Edit("logistic_batch", None, LOOP_GRADIENTS),)),
     Variant(

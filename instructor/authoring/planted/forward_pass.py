@@ -74,6 +74,16 @@ MISTAKES = [
         loses=("test_forward_rows",),
     ),
     Mistake(
+        "row version without the transpose of W2 (the COS 324 W2 is symmetric)",
+        (Edit("forward_rows", "H1 @ W2.T", "H1 @ W2"),),
+        loses=("test_forward_rows",),
+    ),
+    Mistake(
+        "cost with the precedence slip / 2 * n (fails a visible check)",
+        (Edit("cost", "/ (2 * n)", "/ 2 * n"),),
+        loses=("test_cost",),
+    ),
+    Mistake(
         "collapsed matrix multiplied in the reading order, transposed",
         (Edit("collapse", "W_out @ W2 @ W1", "W1.T @ W2.T @ W_out.T"),),
         loses=("test_collapse",),
@@ -81,6 +91,20 @@ MISTAKES = [
 ]
 
 VARIANTS = [
+    Variant(
+        "row version as the column version, transposed",
+        (Edit("forward_rows",
+              "H1 = relu(X_rows @ W1.T)\n    H2 = relu(H1 @ W2.T)\n    return H2 @ W_out.T",
+              "return (W_out @ relu(W2 @ relu(W1 @ X_rows.T))).T"),),
+    ),
+    Variant(
+        "row version reading the weights from the dict net, cost as a mean",
+        (Edit("forward_rows",
+              "H1 = relu(X_rows @ W1.T)\n    H2 = relu(H1 @ W2.T)\n    return H2 @ W_out.T",
+              'H1 = relu(X_rows @ net["W1"].T)\n    H2 = relu(H1 @ net["W2"].T)\n'
+              '    return H2 @ net["W_out"].T'),
+         Edit("cost", "J = np.sum((X3 - Y) ** 2) / (2 * n)", "J = np.mean((X3 - Y) ** 2) / 2")),
+    ),
     Variant(
         "ReLU with np.where and plain floats for o",
         (

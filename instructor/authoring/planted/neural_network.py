@@ -131,6 +131,17 @@ MISTAKES = [
         loses=("test_train_step", "test_train_figure8"),
     ),
     Mistake(
+        "train computes the gradients once, before the loop",
+        (Edit(TRAIN, """    for i in range(n_it):
+        coef = self.forward_pass(X, training=True)
+        grads = self.backward_pass(X, Y, coef)
+""", """    coef = self.forward_pass(X, training=True)
+    grads = self.backward_pass(X, Y, coef)
+    for i in range(n_it):
+"""),),
+        loses=("test_train_step", "test_train_figure8"),
+    ),
+    Mistake(
         "train prints even when verbose is false",
         (Edit(TRAIN, "if verbose and i % 100 == 0:", "if i % 100 == 0:"),),
         loses=("test_train_verbose",),

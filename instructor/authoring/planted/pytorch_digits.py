@@ -64,6 +64,20 @@ MISTAKES = [
         loses=("test_train_epoch",),
     ),
     Mistake(
+        "train_epoch steps uphill (fails the visible accuracy checks)",
+        (Edit("train_epoch", "params[key] -= learning_rate * grads[key]",
+              "params[key] += learning_rate * grads[key]"),),
+        loses=("test_train_epoch", "test_numpy_test_accuracy"),
+    ),
+    Mistake(
+        "train_epoch takes one step per epoch, on its last batch only",
+        (Edit("train_epoch", "        _, grads = loss_and_grads(X[batch], y[batch], params)\n"
+              "        for key in params:\n            params[key] -= learning_rate * grads[key]",
+              "        pass\n    _, grads = loss_and_grads(X[batch], y[batch], params)\n"
+              "    for key in params:\n        params[key] -= learning_rate * grads[key]"),),
+        loses=("test_train_epoch", "test_numpy_test_accuracy"),
+    ),
+    Mistake(
         "NumPy accuracy measured on the training set",
         (
             Edit(
@@ -156,6 +170,12 @@ optimizer = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE)
 
 VARIANTS = [
     Variant(
+        "loss_and_grads computed in float32",
+        (Edit("loss_and_grads", "    m = X.shape[0]\n",
+              "    m = X.shape[0]\n    X = X.astype(np.float32)\n"
+              "    params = {k: v.astype(np.float32) for k, v in params.items()}\n"),),
+    ),
+    Variant(
         "nn.Sequential net and nn.CrossEntropyLoss",
         (
             Edit("net", None, SEQUENTIAL_NET),
@@ -194,8 +214,8 @@ VARIANTS = [
         (
             Edit(
                 "numpy_forward",
-                "numpy_loss = cross_entropy(numpy_logits, np.array([1]))",
-                "numpy_loss = float(cross_entropy(numpy_logits, np.array([1])))",
+                "numpy_loss = cross_entropy_from_logits(numpy_logits, np.array([1]))",
+                "numpy_loss = float(cross_entropy_from_logits(numpy_logits, np.array([1])))",
             ),
             Edit(
                 "softmax",
@@ -214,7 +234,7 @@ VARIANTS = [
             Edit(
                 "cross_entropy",
                 None,
-                "def cross_entropy(Z, y):\n    P = softmax(Z)\n"
+                "def cross_entropy_from_logits(Z, y):\n    P = softmax(Z)\n"
                 "    return -np.mean(np.log(P[np.arange(len(y)), y]))",
             ),
             Edit(
@@ -254,7 +274,7 @@ VARIANTS = [
                 "    dZ1 = dZ2 @ params['W2'] * np.where(Z1 > 0, 1.0, 0.0)\n"
                 "    grads = {'W2': dZ2.T @ A1 / m, 'b2': dZ2.sum(axis=0) / m,\n"
                 "             'W1': dZ1.T @ X / m, 'b1': dZ1.sum(axis=0) / m}\n"
-                "    return float(cross_entropy(Z2, y)), grads",
+                "    return float(cross_entropy_from_logits(Z2, y)), grads",
             ),
             Edit(
                 "train_epoch",
