@@ -110,7 +110,8 @@ check_close(relu(2.5), 2.5, "relu(2.5)")
 # %% [markdown]
 # ### 1.2 The hidden layers
 #
-# Compute the two hidden layers for $\mathbf{x} = (1, 1, 1)$ as column vectors of shape `(2, 1)`.
+# Compute the two hidden layers for $\mathbf{x} = (1, 1, 1)$ as column vectors of shape `(2, 1)`:
+# `h1` for $\mathbf{h}^{(1)}$ and `h2` for $\mathbf{h}^{(2)}$.
 # Work out $h^{(1)}_1 = \mathrm{ReLU}(2 \cdot 1 - 3 \cdot 1 + 0 \cdot 1)$ on paper first, then let NumPy
 # do it with `@`, the matrix product.
 
@@ -332,9 +333,8 @@ check_close(count_weights((784, 512, 512, 10)), 668672, "count_weights((784, 512
 # \mathbf{X}^{(l)} = a\big(\mathbf{Z}^{(l)}\big), \qquad \mathbf{X}^{(0)} = \mathbf{X}.$$
 #
 # Row $i$ of $\mathbf{Z}^{(l)}$ holds the weighted sums (the *pre-activations*) of layer $l$ for data
-# point $i$; $\mathbf{X}^{(l)}$ holds the activations. All biases of this network are zero. The
-# original post showed the data and weights in a figure that did not survive; the cell below draws
-# the data instead.
+# point $i$; $\mathbf{X}^{(l)}$ holds the activations. All biases of this network are zero. The cell
+# below draws the data.
 
 # %% nbgrader={"grade": false, "grade_id": "load_figure8", "locked": true, "schema_version": 3, "solution": false, "task": false}
 X, Y = figure8_data()              # X: (10, 2) inputs, Y: (10, 1) targets
@@ -444,6 +444,11 @@ J = np.sum((X3 - Y) ** 2) / (2 * n)
 """J: one positive number, the half mean squared error over the ten points."""
 check_number(J, "J")
 check_that(float(np.ravel(J)[0]) > 0, "`J` should be positive: the untrained network is far off.")
+if np.shape(X3) == np.shape(Y):   # test_layer3 reports a wrong shape of X3
+    squared_errors_ = (np.asarray(X3, dtype=float) - Y) ** 2
+    check_that(np.isclose(float(np.ravel(J)[0]), np.sum(squared_errors_) / (2 * len(Y)), rtol=1e-5),
+               "`J` is not half the mean of the squared errors of your `X3`: check the brackets "
+               "(`a / 2 * n` divides by 2 and then multiplies by n).")
 ### BEGIN HIDDEN TESTS
 check_close(J, 2837.70392836, "J")
 ### END HIDDEN TESTS
@@ -494,6 +499,21 @@ def reference_(A):
 check_close(forward_rows(batch), [[-4.0, 8.0, 4.0], [-3.0, 16.0, 11.0]], "forward_rows(batch)")
 rows = np.random.default_rng(11).normal(size=(6, 3))
 check_close(forward_rows(rows), reference_(rows), "forward_rows on random inputs")
+# W2 of the COS 324 network is symmetric, so it cannot tell W2 from W2.T: run forward_rows
+# once more with other weights in W1, W2 and W_out (and in `net`), none of them symmetric.
+saved_ = (W1, W2, W_out, net)
+rng_ = np.random.default_rng(12)
+W1, W2, W_out = rng_.normal(size=(2, 3)), rng_.normal(size=(2, 2)), rng_.normal(size=(3, 2))
+net = {**saved_[3], "W1": W1, "W2": W2, "W_out": W_out}
+other_ = {"W1": W1, "W2": W2, "W_out": W_out}
+many_ = rng_.normal(size=(40, 3))
+try:
+    got_ = forward_rows(many_)
+finally:
+    W1, W2, W_out, net = saved_
+H_ = np.maximum(np.maximum(many_ @ other_["W1"].T, 0) @ other_["W2"].T, 0)
+check_close(got_, H_ @ other_["W_out"].T,
+            "forward_rows when W1, W2 and W_out hold other weights (with a W2 that is not symmetric)")
 ### END HIDDEN TESTS
 
 # %% [markdown]

@@ -4,15 +4,17 @@
 # Training a network means asking, for every weight, *if I nudge this weight a little, how much
 # does the cost change?* That number is a partial derivative, and the **chain rule** computes it by
 # multiplying small, local derivatives along the path from the weight to the cost. In this
-# assignment you apply the chain rule by hand, one derivative at a time, before the next
-# assignment turns it into the vectorised backpropagation algorithm:
+# assignment you apply the chain rule by hand, one derivative at a time, before Assignment 4
+# turns it into the vectorised backpropagation algorithm (Assignment 3 first collects the
+# activations and losses it needs):
 #
 # 1. a computation graph with three inputs, forward and then backward;
 # 2. logistic regression: the gradient for one example, then the average over a mini-batch;
 # 3. the *delta method*: nudge one weight of a small ReLU network and watch the output move, then
 #    explain that change with the chain rule and with Jacobian matrices;
 # 4. the eleven weight derivatives of the Figure 8 network for its first data point, several of
-#    which are exactly zero for a reason you will find;
+#    which are exactly zero for a reason you will find, and then all of them at once, stacked into
+#    matrices by the first steps of backpropagation;
 # 5. a finite-difference check, so you can test every derivative you write without an answer key.
 #
 # **How the checks work.** After each answer cell comes a test cell. Its *visible* checks tell you
@@ -185,6 +187,18 @@ def logistic_cost(X, Y, w, b):
     return float(np.mean(-Y * np.log(A) - (1 - Y) * np.log(1 - A)))
 
 
+def logistic_slope(X, Y, w, b, index=None, h=1e-6):
+    """Slope of logistic_cost in w[index] (or in b if index is None), by centred differences.
+
+    The visible checks below compare your derivatives with it; you can too.
+    """
+    step = np.zeros_like(w, dtype=float)
+    if index is None:
+        return (logistic_cost(X, Y, w, b + h) - logistic_cost(X, Y, w, b - h)) / (2 * h)
+    step[index] = h
+    return (logistic_cost(X, Y, w + step, b) - logistic_cost(X, Y, w - step, b)) / (2 * h)
+
+
 w = np.array([[0.5], [-0.25], [1.0]])
 b = 0.1
 x_one = np.array([[2.0, 1.0, -1.0]])
@@ -216,22 +230,31 @@ db = dz
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "test_dz", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-"""dz: one number, the derivative of the loss with respect to z."""
+"""dz: one number, the slope of the loss of x_one in z (a nudge of b moves z one for one)."""
 check_number(dz, "dz")
+check_that(np.isclose(float(np.sum(dz)), logistic_slope(x_one, np.array([[y_one]]), w, b), rtol=1e-5),
+           "`dz` disagrees with the slope of the loss of your sigmoid: check the factor "
+           "sigma'(z) = a(1 - a).")
 ### BEGIN HIDDEN TESTS
 check_close(dz, -0.5374298453437496, "dz")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_dw_one", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-"""dw: a (3, 1) column like w."""
+"""dw: a (3, 1) column like w, entry i the slope of the loss in w[i]."""
 check_array(dw, "dw", shape=(3, 1))
+slopes_ = [logistic_slope(x_one, np.array([[y_one]]), w, b, (i, 0)) for i in range(3)]
+check_that(np.allclose(np.ravel(dw), slopes_, rtol=1e-5, atol=1e-8),
+           "`dw` disagrees with the slopes of the loss in each weight: is `dz` right, and is "
+           "entry i of `dw` equal to x_i times dz?")
 ### BEGIN HIDDEN TESTS
 check_close(dw, [[-1.0748596906874992], [-0.5374298453437496], [0.5374298453437496]], "dw")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_db_one", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-"""db: one number."""
+"""db: one number, the slope of the loss in b."""
 check_number(db, "db")
+check_that(np.isclose(float(np.sum(db)), logistic_slope(x_one, np.array([[y_one]]), w, b), rtol=1e-5),
+           "`db` disagrees with the slope of the loss in b.")
 ### BEGIN HIDDEN TESTS
 check_close(db, -0.5374298453437496, "db")
 ### END HIDDEN TESTS
@@ -275,16 +298,24 @@ print("dw shape:", np.shape(dw_batch), " db shape:", np.shape(db_batch))
 """logistic_gradients on the notebook's mini-batch: dw (3, 1) and db a number."""
 check_array(dw_batch, "dw_batch", shape=(3, 1))
 check_number(db_batch, "db_batch")
+slopes_ = [logistic_slope(X_batch, Y_batch, w, b, (i, 0)) for i in range(3)]
+check_that(np.allclose(np.ravel(dw_batch), slopes_, rtol=1e-5, atol=1e-8),
+           "`dw_batch` disagrees with the slopes of the mean cost in each weight.")
+check_that(np.isclose(float(np.sum(db_batch)), logistic_slope(X_batch, Y_batch, w, b), rtol=1e-5),
+           "`db_batch` disagrees with the slope of the mean cost in b.")
 ### BEGIN HIDDEN TESTS
 check_close(dw_batch, [[-0.10019833], [0.15540495], [0.09209765]], "dw_batch", rtol=1e-6)
 check_close(db_batch, -0.11514616462945, "db_batch")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_logistic_batch_fresh", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-"""logistic_gradients on new data: one example agrees with 2.1, and any batch with the slope of the cost."""
+"""logistic_gradients on new data: one example, and any batch, agree with the slopes of the cost."""
 one_dw, one_db = logistic_gradients(x_one, np.array([[y_one]]), w, b)
 check_array(one_dw, "dw for one example", shape=(3, 1))
 check_number(one_db, "db for one example")
+one_slopes_ = [logistic_slope(x_one, np.array([[y_one]]), w, b, (i, 0)) for i in range(3)]
+check_that(np.allclose(np.ravel(one_dw), one_slopes_, rtol=1e-5, atol=1e-8),
+           "for the single example of 2.1, logistic_gradients disagrees with the slopes of the cost.")
 ### BEGIN HIDDEN TESTS
 check_close(one_dw, x_one.T * (sigmoid(x_one @ w + b) - y_one), "dw for one example")
 fresh = np.random.default_rng(11)
@@ -349,12 +380,20 @@ do1_dw22 = (o_nudged[0, 0] - o_c[0, 0]) / delta
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "test_do1_dw22", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-"""do1_dw22: one number, and W1_c left unchanged."""
+"""do1_dw22: one number, and W1_c left unchanged; hidden: also the forward pass it uses."""
 check_number(do1_dw22, "do1_dw22")
 check_that(np.array_equal(W1_c, cos324_network()["W1"]),
            "`W1_c` was changed: nudge a copy (`W1_c.copy()`), not the original.")
 ### BEGIN HIDDEN TESTS
 check_close(do1_dw22, -6.0, "do1_dw22")
+# W2 of the COS 324 network is symmetric: try the forward pass it uses on other weights too.
+rng_ = np.random.default_rng(13)
+V1_, V2_, V3_ = rng_.normal(size=(2, 3)), rng_.normal(size=(2, 2)), rng_.normal(size=(3, 2))
+for x_ in rng_.normal(size=(6, 3, 1)):
+    h1_ = np.maximum(V1_ @ x_, 0)
+    h2_ = np.maximum(V2_ @ h1_, 0)
+    check_close(cos324_forward(x_, V1_, V2_, V3_)[2], V3_ @ h2_,
+                "the output of cos324_forward with other (non-symmetric) weights")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -805,7 +844,8 @@ check_close(dj_dw1_23, 0.0, "dj_dw1_23")
 # ### 4.5 Why so many zeros?
 #
 # Seven of your eleven derivatives are exactly 0, and it is not an accident of rounding. Look at
-# `Z1[0]` and `Z2[0]` printed above. A unit whose receptor $z$ is negative is **dead** for this
+# `Z1[0]` and `Z2[0]` printed above. A unit whose pre-activation $z$ (the weighted sum
+# that goes into its ReLU) is negative is **dead** for this
 # data point: its ReLU outputs 0, and its derivative $\mathrm{ReLU}'(z)$ is 0 too. Then
 #
 # - every weight *leaving* a dead unit multiplies an activation of 0, so the cost does not
@@ -832,7 +872,7 @@ dead_layer2 = Z2[0] <= 0
 check_that(np.size(dead_layer1) == 3, "`dead_layer1` should hold 3 values, one per unit.")
 flags = np.asarray(dead_layer1).reshape(-1)
 check_that(flags.dtype == bool or np.all(np.isin(flags, [0, 1])),
-           "`dead_layer1` should hold True/False (or 1/0), not the receptors themselves.")
+           "`dead_layer1` should hold True/False (or 1/0), not the pre-activations themselves.")
 ### BEGIN HIDDEN TESTS
 check_that(np.array_equal(flags.astype(bool), [True, False, True]), "`dead_layer1` marks the wrong units.")
 ### END HIDDEN TESTS
@@ -842,7 +882,7 @@ check_that(np.array_equal(flags.astype(bool), [True, False, True]), "`dead_layer
 check_that(np.size(dead_layer2) == 2, "`dead_layer2` should hold 2 values, one per unit.")
 flags = np.asarray(dead_layer2).reshape(-1)
 check_that(flags.dtype == bool or np.all(np.isin(flags, [0, 1])),
-           "`dead_layer2` should hold True/False (or 1/0), not the receptors themselves.")
+           "`dead_layer2` should hold True/False (or 1/0), not the pre-activations themselves.")
 ### BEGIN HIDDEN TESTS
 check_that(np.array_equal(flags.astype(bool), [True, False]), "`dead_layer2` marks the wrong units.")
 ### END HIDDEN TESTS
@@ -857,6 +897,114 @@ check_that(np.array_equal(flags.astype(bool), [True, False]), "`dead_layer2` mar
 print("layer 1, dead for every point:", np.all(Z1 <= 0, axis=0))
 print("layer 2, dead for every point:", np.all(Z2 <= 0, axis=0))
 
+# %% [markdown]
+# ### 4.6 From single weights to matrices
+#
+# Look back at the pattern of your eleven derivatives. Each one is a product of two factors: the
+# activation at the **start** of the weight's edge, and $\partial J/\partial z$ at its **end**
+# (for $w^{(2)}_{i,j}$, that is $x^{(1)}_i$ times $\partial J/\partial z^{(2)}_j$). Collect the
+# $\partial J/\partial z$ of a layer in a row, $\delta^{(l)}$, and the derivatives of all the
+# weights of that layer form one matrix, an outer product:
+#
+# $$\frac{\partial J}{\partial W^{(l)}} = X^{(l-1)\top}\,\delta^{(l)}.$$
+#
+# And $\delta^{(l)}$ does not need a path-by-path sum either: in 4.4 you wrote
+# $\partial J/\partial z^{(2)}_k = \partial J/\partial z^{(3)}_1 \cdot w^{(3)}_{k,1} \cdot
+# \mathrm{ReLU}'(z^{(2)}_k)$ for each $k$. For all $k$ at once that is one matrix product with the
+# next layer's weights and one ReLU gate, and the same step, one layer further down, gives
+# $\delta^{(1)}$ from $\delta^{(2)}$. Running that step from the output back to the input is
+# **backpropagation**; Assignment 4 builds it for any network.
+#
+# Work with the first data point as a batch of one row (`X[:1]`, `Z1[:1]`, ...), so that every
+# array is 2-D. The shapes are your guide:
+#
+# | array | what it holds | shape |
+# |---|---|---|
+# | `X[:1]`, `X1[:1]`, `X2[:1]` | activations entering layers 1, 2, 3 | `(1, 2)`, `(1, 3)`, `(1, 2)` |
+# | `dJ_dZ3` | $\delta^{(3)} = \partial J/\partial z^{(3)}$ | `(1, 1)` |
+# | `delta2` | $\delta^{(2)}$: your `dJ_dz2_1` and `dJ_dz2_2` side by side | `(1, 2)` |
+# | `delta1` | $\delta^{(1)}$ | `(1, 3)` |
+# | `dW3_first`, `dW2_first`, `dW1_first` | all derivatives of `W3`, `W2`, `W1` | `(2, 1)`, `(3, 2)`, `(2, 3)` |
+#
+# First the output layer: `dJ_dZ3` (your `dJ_dz3` as a `(1, 1)` array) and `dW3_first`.
+
+# %% nbgrader={"grade": false, "grade_id": "stack_layer3", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# Define dJ_dZ3, shape (1, 1), and dW3_first, shape (2, 1).
+### BEGIN SOLUTION
+dJ_dZ3 = X3[:1] - Y[:1]
+dW3_first = X2[:1].T @ dJ_dZ3
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "test_dW3_first", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+"""dW3_first: shape (2, 1), like W3; entry [1, 0] is your dj_dw3_21."""
+check_array(dJ_dZ3, "dJ_dZ3", shape=(1, 1))
+check_array(dW3_first, "dW3_first", shape=(2, 1))
+check_that(np.isclose(dW3_first[1, 0], float(np.sum(dj_dw3_21))),
+           "`dW3_first[1, 0]` should be your `dj_dw3_21`: activation at the start of the edge "
+           "times dJ/dz at its end.")
+### BEGIN HIDDEN TESTS
+Z1_, Z2_ = X[:1] @ W1, np.maximum(X[:1] @ W1, 0) @ W2
+X2_ = np.maximum(Z2_, 0)
+check_close(dW3_first, X2_.T @ (X2_ @ W3 - Y[:1]), "dW3_first")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# Now one step back at a time. Write `delta2` with one matrix product and one ReLU gate (no
+# loop, no indices), then `dW2_first`; then the same two lines one layer further down, `delta1`
+# and `dW1_first`. The shapes in the table tell you where a transpose goes.
+
+# %% nbgrader={"grade": false, "grade_id": "delta_recursion", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# Define delta2 (1, 2), dW2_first (3, 2), delta1 (1, 3) and dW1_first (2, 3).
+### BEGIN SOLUTION
+delta2 = (dJ_dZ3 @ W3.T) * (Z2[:1] > 0)
+dW2_first = X1[:1].T @ delta2
+delta1 = (delta2 @ W2.T) * (Z1[:1] > 0)
+dW1_first = X[:1].T @ delta1
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "test_delta2", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+"""delta2 and dW2_first: shapes (1, 2) and (3, 2); they hold your dJ_dz2_k and dj_dw2_ij."""
+check_array(delta2, "delta2", shape=(1, 2))
+check_array(dW2_first, "dW2_first", shape=(3, 2))
+check_that(np.allclose(np.ravel(delta2), [float(np.sum(dJ_dz2_1)), float(np.sum(dJ_dz2_2))]),
+           "`delta2` should hold your `dJ_dz2_1` and `dJ_dz2_2`: did you gate it with the ReLU "
+           "slope of layer 2?")
+mine_ = {(1, 0): dj_dw2_21, (0, 0): dj_dw2_11, (0, 1): dj_dw2_12, (1, 1): dj_dw2_22, (2, 0): dj_dw2_31}
+check_that(all(np.isclose(dW2_first[k], float(np.sum(v))) for k, v in mine_.items()),
+           "some entry of `dW2_first` differs from your single-weight derivative of 4.3.")
+### BEGIN HIDDEN TESTS
+Z1_ = X[:1] @ W1
+X1_ = np.maximum(Z1_, 0)
+Z2_ = X1_ @ W2
+d3_ = np.maximum(Z2_, 0) @ W3 - Y[:1]
+d2_ = (d3_ @ W3.T) * (Z2_ > 0)
+check_close(delta2, d2_, "delta2")
+check_close(dW2_first, X1_.T @ d2_, "dW2_first")
+### END HIDDEN TESTS
+
+# %% nbgrader={"grade": true, "grade_id": "test_dW1_first", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+"""delta1 and dW1_first: shapes (1, 3) and (2, 3); dW1_first holds your dj_dw1_ij."""
+check_array(delta1, "delta1", shape=(1, 3))
+check_array(dW1_first, "dW1_first", shape=(2, 3))
+mine_ = {(0, 1): dj_dw1_12, (0, 0): dj_dw1_11, (0, 2): dj_dw1_13, (1, 1): dj_dw1_22, (1, 2): dj_dw1_23}
+check_that(all(np.isclose(dW1_first[k], float(np.sum(v))) for k, v in mine_.items()),
+           "some entry of `dW1_first` differs from your single-weight derivative of 4.4.")
+### BEGIN HIDDEN TESTS
+Z1_ = X[:1] @ W1
+X1_ = np.maximum(Z1_, 0)
+Z2_ = X1_ @ W2
+d3_ = np.maximum(Z2_, 0) @ W3 - Y[:1]
+d1_ = ((d3_ @ W3.T) * (Z2_ > 0) @ W2.T) * (Z1_ > 0)
+check_close(delta1, d1_, "delta1")
+check_close(dW1_first, X[:1].T @ d1_, "dW1_first")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# Every entry agrees with the derivative you built path by path, including the zeros: a
+# dead unit has a 0 in its column of `delta1` or `delta2`, and a 0 activation gives a zero row
+# of the next `dW`. Two matrix products per layer replaced the whole path-by-path bookkeeping.
+# With `X` in place of `X[:1]` the same lines give the gradient summed over all ten points, and
+# with the $\frac1n$ of the mean cost, Assignment 4's backward pass.
 
 # %% [markdown]
 # ## Part 5 — Check your own derivatives
@@ -936,7 +1084,7 @@ for name, (matrix, index) in WEIGHT_OF.items():
     if name not in globals():
         print(f"{name}: not defined yet")
         continue
-    slope = centred_difference(cost_along(matrix), weights[matrix], index)
+    slope = centred_difference(cost_along(matrix), weights[matrix].copy(), index)  # a copy: W safe
     error = relative_error(globals()[name], slope)
     verdict = "agrees" if error < 1e-6 else "DISAGREES: look at this one again"
     print(f"{name}  ({matrix}{list(index)})  relative error {error:.1e}  {verdict}")
@@ -956,11 +1104,11 @@ eps_values = np.logspace(-12, -0.5, 47)
 logistic_dw = logistic_gradients(X_batch, Y_batch, w, b)[0][0, 0]
 logistic_errors = [
     relative_error(logistic_dw, centred_difference(
-        lambda M: logistic_cost(X_batch, Y_batch, M, b), w, (0, 0), eps))
+        lambda M: logistic_cost(X_batch, Y_batch, M, b), w.copy(), (0, 0), eps))
     for eps in eps_values
 ]
 relu_errors = [
-    relative_error(dj_dw2_22, centred_difference(cost_along("W2"), W2, (1, 1), eps))
+    relative_error(dj_dw2_22, centred_difference(cost_along("W2"), W2.copy(), (1, 1), eps))
     for eps in eps_values
 ]
 fig, ax = plt.subplots(figsize=(6.5, 3.8))
@@ -981,7 +1129,7 @@ plt.show()
 # $z^{(2)}_2$ below zero. Anywhere near $\varepsilon = 10^{-5}$ is safe for both.
 #
 # *Think about it:* checking all the weights this way costs two forward passes per weight. For a
-# network with a million weights that is two million forward passes for one gradient. The next
-# assignment computes all of them in about the time of one extra pass, by sharing the factors
+# network with a million weights that is two million forward passes for one gradient. Assignment 4
+# computes all of them in about the time of one extra pass, by sharing the factors
 # ($\partial J/\partial z^{(3)}_1$, $\partial J/\partial z^{(2)}_k$, ...) you kept recomputing
-# here: that is backpropagation.
+# in Part 4, as the rows $\delta^{(l)}$ of 4.6 do: that is backpropagation.

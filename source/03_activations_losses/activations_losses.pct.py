@@ -14,7 +14,7 @@
 # | 2. Identity | `identity(z)`, `identity_derivative(z)`, `activation_output_dict` |
 # | 3. Mean squared error | `MSE(a, Y)`, `MSE_derivative(a, Y)`, `loss_dict` |
 # | 4. Sigmoid and tanh | `sigmoid(z)`, `sigmoid_derivative(z)`, `tanh_derivative(z)` |
-# | 5. Softmax and cross-entropy | `softmax(z)`, `cross_entropy(p, y)`, `softmax_cross_entropy_gradient(o, y)` |
+# | 5. Softmax and cross-entropy | `softmax(z)`, `mean_cross_entropy(p, y)`, `softmax_cross_entropy_gradient(o, y)` |
 #
 # **Sources.** The exercises of sections 1-3 and the Figure-8 data follow Exercises 5-7 of
 # Rodolfo Lourenzutti, *Feed Forward Neural Network*,
@@ -32,7 +32,7 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-from workbook.checks import check_array, check_close, check_number, check_that
+from workbook.checks import as_number, check_array, check_close, check_number, check_that
 from workbook.data import figure8_data, figure8_weights
 from workbook.diagrams import draw_computation_graph
 from workbook.gradcheck import numerical_gradient, relative_error
@@ -50,8 +50,11 @@ from workbook.gradcheck import numerical_gradient, relative_error
 #   each in `float64` and `float32`.
 
 # %% nbgrader={"grade": false, "grade_id": "helpers", "locked": true, "schema_version": 3, "solution": false, "task": false}
-def check_elementwise(f, name, z):
-    """Check that `f(z)` holds finite floats of z's shape and leaves z alone; return it."""
+def check_elementwise(f, name, z, mask_ok=False):
+    """Check that `f(z)` holds finite floats of z's shape and leaves z alone; return it.
+
+    With mask_ok, booleans and integers are fine too (a 0/1 mask is a right ReLU slope).
+    """
     before = np.copy(z)
     out = f(z)
     kind = type(out).__name__
@@ -60,7 +63,8 @@ def check_elementwise(f, name, z):
     out = np.asarray(out)
     check_that(out.shape == np.shape(z),
                f"`{name}` should have shape {np.shape(z)}, like z, but it has shape {out.shape}.")
-    check_that(out.dtype.kind == "f",
+    kinds = "biuf" if mask_ok else "f"
+    check_that(out.dtype.kind in kinds,
                f"`{name}` should hold floating-point numbers, but its dtype is {out.dtype}.")
     check_array(out, name)
     check_that(np.array_equal(z, before), f"`{name}` changed z in place: return a new array.")
@@ -108,7 +112,7 @@ def plot_pair(f, df, name):
 #
 # The rectified linear unit keeps positive numbers and replaces negative ones by zero, entry by
 # entry: $\operatorname{relu}(z) = \max(0, z)$. It works on an array of any shape: a single
-# number (a 0-d array), a row, a batch matrix. Seed 002 uses it on every hidden layer.
+# number (a 0-d array), a row, a batch matrix. Lourenzutti's network uses it on every hidden layer.
 #
 # Write `relu`. It must return a **new** array: during backpropagation the network still needs
 # the `z` it passed in, so changing `z` in place (`z[z < 0] = 0`) corrupts it.
@@ -145,20 +149,21 @@ for z in random_inputs(301):
 # %% [markdown]
 # The slope of ReLU is $1$ where $z > 0$ and $0$ where $z < 0$. At $z = 0$ there is a kink: the
 # slope is $0$ on the left and $1$ on the right, so ReLU has no derivative there. Code still
-# has to return a number. **This notebook uses $\operatorname{relu}'(0) = 0$**, as seed 002 and
-# PyTorch do. Returning $1$ at zero is an equally valid choice and the grader accepts it; in
+# has to return a number. **This notebook uses $\operatorname{relu}'(0) = 0$**, as Lourenzutti's tutorial
+# and PyTorch do. Returning $1$ at zero is an equally valid choice and the grader accepts it; in
 # training an input of exactly `0.0` is rare, and either choice gives a usable gradient.
 #
-# Write `relu_derivative`. Return floats (`0.0` and `1.0`), not booleans: backpropagation
-# does arithmetic with this array, and NumPy does not treat booleans as numbers everywhere
-# (`-(z > 0)` is an error).
+# Write `relu_derivative`. Floats (`0.0` and `1.0`) are the safest choice, because
+# backpropagation does arithmetic with this array and NumPy does not treat booleans as numbers
+# everywhere (`-(z > 0)` is an error). A boolean or integer mask such as `z > 0` is still the right
+# derivative, and the checks accept it.
 
 # %% nbgrader={"grade": false, "grade_id": "relu_derivative", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def relu_derivative(z):
     """Slope of ReLU at every entry of z, with relu'(0) = 0.
 
     z: array of any shape.
-    Returns a float array of z's shape: 1.0 where z_i > 0 and 0.0 where z_i < 0.
+    Returns an array of z's shape: 1 where z_i > 0 and 0 where z_i < 0 (floats are safest).
     """
     ### BEGIN SOLUTION
     return (z > 0).astype(float)
@@ -169,15 +174,15 @@ def relu_derivative(z):
 print(relu_derivative(z_demo))
 
 # %% nbgrader={"grade": true, "grade_id": "test_relu_derivative", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-"""relu_derivative: floats 0 or 1 of the input's shape; right on fresh arrays; 0 or 1 at 0."""
-out = check_elementwise(relu_derivative, "relu_derivative(z_demo)", z_demo)
+"""relu_derivative: 0 or 1 (floats, or a boolean mask) of the input's shape; right on fresh arrays."""
+out = check_elementwise(relu_derivative, "relu_derivative(z_demo)", z_demo, mask_ok=True)
 check_that(np.all((out == 0) | (out == 1)),
            "`relu_derivative(z_demo)` should hold only 0.0 and 1.0: ReLU's slopes.")
 ### BEGIN HIDDEN TESTS
 for z in random_inputs(302, away_from_zero=True):
     name = f"relu_derivative(z) for z of shape {z.shape} and dtype {z.dtype}"
-    check_close(check_elementwise(relu_derivative, name, z), (z > 0).astype(float), name)
-at_zero = check_elementwise(relu_derivative, "relu_derivative(0)", np.zeros((2, 3)))
+    check_close(check_elementwise(relu_derivative, name, z, mask_ok=True), (z > 0).astype(float), name)
+at_zero = check_elementwise(relu_derivative, "relu_derivative(0)", np.zeros((2, 3)), mask_ok=True)
 check_that(np.all((at_zero == 0) | (at_zero == 1)), "`relu_derivative(0)` should be 0 or 1.")
 ### END HIDDEN TESTS
 
@@ -196,18 +201,18 @@ print(derivative_error(relu, relu_derivative, z_away))
 # %% nbgrader={"grade": true, "grade_id": "test_relu_derivative_fd", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 """relu_derivative agrees with finite differences of your relu, away from the kink at 0."""
 z_away = np.array([[-2.0, -0.5, 0.5, 3.0]])
-check_elementwise(relu_derivative, "relu_derivative(z_away)", z_away)
+check_elementwise(relu_derivative, "relu_derivative(z_away)", z_away, mask_ok=True)
 error = derivative_error(relu, relu_derivative, z_away)
 check_that(error < 1e-6, f"relu_derivative disagrees with the slope of relu (error {error:.1e}).")
 ### BEGIN HIDDEN TESTS
 for z in random_inputs(303, away_from_zero=True):
-    check_elementwise(relu_derivative, f"relu_derivative(z) for z of shape {z.shape}", z)
+    check_elementwise(relu_derivative, f"relu_derivative(z) for z of shape {z.shape}", z, mask_ok=True)
     error = derivative_error(relu, relu_derivative, z)
     check_that(error < 1e-6, f"relu_derivative disagrees with the slope of relu ({error:.1e}).")
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# Seed 002's network receives each activation as a dictionary with the keys `'activation'` and
+# Lourenzutti's network receives each activation as a dictionary with the keys `'activation'` and
 # `'derivative'`, so that it can call `act['activation'](z)` going forward and
 # `act['derivative'](z)` going backward. Fill `activation_relu_dict` with your two functions
 # (the functions themselves, not their results), either entry by entry or by writing the
@@ -243,7 +248,7 @@ plot_pair(relu, relu_derivative, "ReLU")
 # %% [markdown]
 # ## 2. Identity, the output activation for regression
 #
-# Seed 002 predicts a number, which may be negative, so its output layer uses no squashing at
+# Lourenzutti's network predicts a number, which may be negative, so its output layer uses no squashing at
 # all: $a(z) = z$. Write `identity`; returning `z` itself or a copy are both fine.
 
 # %% nbgrader={"grade": false, "grade_id": "identity", "locked": false, "schema_version": 3, "solution": true, "task": false}
@@ -271,7 +276,7 @@ for z in random_inputs(305):
 # The derivative of $a(z) = z$ is $1$ at every entry. Return it **as an array of z's shape**,
 # not the number `1`. Every derivative in this notebook has the shape of its input: entry $i$
 # is $\partial a_i / \partial z_i$, and the Jacobian of an elementwise function is the diagonal
-# matrix $\operatorname{diag}(a'(z))$ (seed 000, section 11.4). A bare `1` breaks that contract:
+# matrix $\operatorname{diag}(a'(z))$ (the COS 324 notes, section 11.4). A bare `1` breaks that contract:
 # `np.diag(1.0)` is an error rather than a matrix, `identity_derivative(z).shape` is `()`, and
 # code that works with ReLU layers fails on the output layer.
 
@@ -328,7 +333,7 @@ plot_pair(identity, identity_derivative, "identity")
 # ## 3. Mean squared error
 #
 # Predictions `a` and targets `Y` have the same shape `(n, k)`: one sample per row, one output
-# per column. The loss of seed 002 is
+# per column. The loss of Lourenzutti's tutorial is
 #
 # $$J(a, Y) = \frac{1}{2n}\sum_{i=1}^{n}\sum_{j=1}^{k}\left(a_{ij} - Y_{ij}\right)^2,
 # \qquad n = \text{number of rows (samples)}.$$
@@ -339,7 +344,7 @@ plot_pair(identity, identity_derivative, "identity")
 #
 # $$\frac{\partial J}{\partial a_{ij}} = \frac{a_{ij} - Y_{ij}}{n}.$$
 #
-# **A correction to the seed.** Seed 002 writes the loss as `np.mean((a - Y)**2) / 2` and its
+# **A correction to the tutorial.** Lourenzutti's tutorial writes the loss as `np.mean((a - Y)**2) / 2` and its
 # derivative as `(a - Y) / n`. `np.mean` divides by the number of *entries*, $nk$, not by $n$.
 # With one output column ($k = 1$, the tutorial's regression network) the two agree. With $k$
 # columns the loss is $k$ times smaller than the function whose derivative is `(a - Y) / n`, so
@@ -348,7 +353,7 @@ plot_pair(identity, identity_derivative, "identity")
 # difference.
 #
 # Keep `a` and `Y` the same shape. The Figure-8 targets come as a vector of shape `(10,)` in the
-# seed; subtracted from predictions of shape `(10, 1)` they broadcast to a `(10, 10)` matrix and
+# tutorial's code; subtracted from predictions of shape `(10, 1)` they broadcast to a `(10, 10)` matrix and
 # the loss is silently wrong. `figure8_data()` already returns `Y` with shape `(10, 1)`.
 
 # %% nbgrader={"grade": false, "grade_id": "demo_mse", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -428,7 +433,7 @@ for n, k in [(10, 1), (5, 2), (4, 3), (1, 3), (7, 5)]:
 
 # %% [markdown]
 # Now the check that matters most: is `MSE_derivative` the gradient of *your* `MSE`? The demo
-# data has two output columns, so the seed's pair would fail here.
+# data has two output columns, so the tutorial's pair would fail here.
 
 # %%
 print(derivative_error(MSE, MSE_derivative, a_demo, Y_demo))
@@ -446,21 +451,21 @@ for n, k in [(6, 1), (3, 2), (5, 3), (1, 4), (4, 5)]:
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# Here is the seed's version of the loss next to yours, each compared with the derivative
+# Here is the tutorial's version of the loss next to yours, each compared with the derivative
 # `(a - Y) / n` on data with $k = 1$ and $k = 3$ columns. With one column both agree; with
-# three, the seed's loss is off by the factor $k$ and the error is about $\frac{k-1}{k+1} = 0.5$.
+# three, the tutorial's loss is off by the factor $k$ and the error is about $\frac{k-1}{k+1} = 0.5$.
 
 # %%
-def seed_mse(a, Y):
-    """Seed 002's loss: the mean over all n*k entries, halved. Right only when k = 1."""
+def tutorial_mse(a, Y):
+    """The tutorial's loss: the mean over all n*k entries, halved. Right only when k = 1."""
     return np.mean((a - Y) ** 2) / 2
 
 
 for k in (1, 3):
     a, Y = rng.normal(size=(5, k)), rng.normal(size=(5, k))
-    seed_error = derivative_error(seed_mse, MSE_derivative, a, Y)
+    tutorial_error = derivative_error(tutorial_mse, MSE_derivative, a, Y)
     your_error = derivative_error(MSE, MSE_derivative, a, Y)
-    print(f"k = {k}: seed's loss {seed_error:.1e}, your MSE {your_error:.1e}")
+    print(f"k = {k}: tutorial's loss {tutorial_error:.1e}, your MSE {your_error:.1e}")
 
 # %% [markdown]
 # And the dictionary for the loss, with the keys `'loss'` and `'derivative'`.
@@ -507,7 +512,7 @@ plt.show()
 # %% [markdown]
 # ### The loss as a function of one weight
 #
-# Take the Figure-8 network of assignment 1 (weights from the seed, zero biases) and vary a
+# Take the Figure-8 network of assignment 1 (Lourenzutti's hand-set weights, zero biases) and vary a
 # single weight, $w = w^{(3)}_{21}$, the one `W3[1, 0]`, keeping all others fixed. The last
 # hidden layer `X2` does not depend on $w$, so we compute it once.
 
@@ -528,8 +533,10 @@ def loss_of_w(w):
 # %% [markdown]
 # The output is $a_i = \dots + X2_{i2}\, w$, so by the chain rule
 # $\frac{dJ}{dw} = \sum_i \frac{\partial J}{\partial a_i} X2_{i2}$: your `MSE_derivative` gives
-# the slope. This is the averaged $dJ/dw^{(3)}_{21}$ of assignment 2, and $J$ at the seed's
-# $w = 0.07$ is the loss of assignment 1.
+# the slope. Assignment 2 computed this derivative, $dJ/dw^{(3)}_{21}$, for the first data point
+# alone; here it is averaged over all ten points, so the number differs (Assignment 4 finds it
+# again as `dW3[1, 0]` on the whole data set). $J$ at the given $w = 0.07$ is the cost of
+# Assignment 1.
 
 # %%
 a = identity(X2 @ W["W3"])
@@ -541,7 +548,7 @@ ws = np.linspace(-2000, 10000, 241)
 near = np.linspace(-1500, 1500, 3)
 plt.plot(ws, [loss_of_w(w) for w in ws], label="J(w)")
 plt.plot(near, loss_of_w(0.07) + slope * (near - 0.07), "--", label="slope from MSE_derivative")
-plt.plot([0.07], [loss_of_w(0.07)], "o", label="the seed's w = 0.07")
+plt.plot([0.07], [loss_of_w(0.07)], "o", label="the given w = 0.07")
 plt.xlabel("w = W3[1, 0]")
 plt.ylabel("J")
 plt.title("Figure-8 loss as a function of one weight")
@@ -558,13 +565,15 @@ plt.show()
 # %% [markdown]
 # ## 4. Sigmoid and tanh
 #
-# Two older activations, both smooth S-shapes (seed 000, section 11.4.3):
+# Two older activations, both smooth S-shapes (the COS 324 notes, section 11.4.3):
 #
 # $$\sigma(z) = \frac{1}{1 + e^{-z}}, \qquad \sigma'(z) = \sigma(z)\bigl(1 - \sigma(z)\bigr),
 # \qquad \tanh'(z) = 1 - \tanh^2(z).$$
 #
-# Both derivatives are written with the function's own output, so backpropagation can reuse
-# the activations it stored on the way forward. Write `sigmoid`, `sigmoid_derivative` (use your
+# Both derivatives can be written with the function's own output, $\sigma(z)$ or $\tanh(z)$:
+# a network that kept its activations from the forward pass could reuse them. The functions you
+# write here take `z` and compute the sigmoid or tanh again, which is simpler and just as right.
+# Write `sigmoid`, `sigmoid_derivative` (use your
 # `sigmoid`) and `tanh_derivative` (use `np.tanh`). Each works on any shape, like ReLU.
 
 # %% nbgrader={"grade": false, "grade_id": "sigmoid", "locked": false, "schema_version": 3, "solution": true, "task": false}
@@ -648,9 +657,11 @@ for z in random_inputs(313):
 
 # %% [markdown]
 # Both derivatives are largest at $z = 0$ and fade to $0$ for large $|z|$: a saturated unit
-# passes almost no gradient back. The sigmoid's slope is at most $\frac14$, so every sigmoid
-# layer shrinks the gradient by at least a factor of 4, one reason ReLU replaced it in deep
-# networks.
+# passes almost no gradient back. The sigmoid's slope is at most $\frac14$, so on the way back
+# each sigmoid layer multiplies the gradient by a factor of at most $\frac14$ of its own; the
+# layer's weights multiply in as well and can make up for it or make it worse. With weights of
+# moderate size, a deep stack of sigmoids tends to shrink the gradient that reaches its first
+# layers, one reason ReLU (slope 1 where it is active) replaced it in deep networks.
 
 # %%
 plot_pair(sigmoid, sigmoid_derivative, "sigmoid")
@@ -676,7 +687,7 @@ plot_pair(np.tanh, tanh_derivative, "tanh")
 # denominator is at least $1$.
 
 # %% nbgrader={"grade": false, "grade_id": "demo_softmax", "locked": true, "schema_version": 3, "solution": false, "task": false}
-o_seed = np.array([-4.0, 8.0, 4.0])  # seed 000's three output scores for x = (1, 1, 1)
+o_example = np.array([-4.0, 8.0, 4.0])  # the COS 324 example's three output scores, x = (1, 1, 1)
 scores_demo = np.random.default_rng(4).normal(0, 2, size=(5, 3))  # 5 samples, 3 classes
 labels_demo = np.array([0, 2, 1, 1, 0])
 
@@ -696,18 +707,18 @@ def softmax(z):
 
 
 # %%
-print(softmax(o_seed).round(4))
+print(softmax(o_example).round(4))
 
 # %% nbgrader={"grade": true, "grade_id": "test_softmax", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 """softmax: shape of the input, every row a probability vector; right values on fresh batches."""
-check_array(softmax(o_seed), "softmax(o_seed)", shape=(3,))
+check_array(softmax(o_example), "softmax(o_example)", shape=(3,))
 out = softmax(scores_demo)
 check_array(out, "softmax(scores_demo)", shape=(5, 3))
 check_that(np.all(out >= 0), "`softmax(scores_demo)` has a negative entry.")
 check_that(np.allclose(out.sum(axis=1), 1),
            "each row of `softmax(scores_demo)` should sum to 1: is the sum over the right axis?")
 ### BEGIN HIDDEN TESTS
-check_close(softmax(o_seed), [6.0336648e-06, 0.98200787, 0.01798610], "softmax(o_seed)")
+check_close(softmax(o_example), [6.0336648e-06, 0.98200787, 0.01798610], "softmax(o_example)")
 rng_test = np.random.default_rng(314)
 for shape in [(4,), (1, 4), (4, 3), (3, 7), (6, 2)]:
     for dtype in (np.float64, np.float32):
@@ -743,20 +754,24 @@ check_close(softmax(np.array([-1002.0, -1001.0, -1000.0])), base, "softmax([-100
 #
 # $$\operatorname{CE}(p, y) = \frac1n \sum_{i=1}^{n} -\log p_{i, y_i}.$$
 #
-# One sample (`p` of shape `(k,)`, `y` one int) is the case $n = 1$. Fancy indexing picks one
-# entry per row: `p[np.arange(n), y]`.
+# We call this function `mean_cross_entropy`: it takes **probabilities** and averages over a
+# batch. (Assignment 1's `cross_entropy(p, label)` scored one probability vector; Assignment 5's
+# `cross_entropy_from_logits(Z, y)` starts from the scores before the softmax.) One sample
+# (`p` of shape `(k,)`, `y` one int) is the case $n = 1$. Fancy indexing picks one entry per row:
+# `p[np.arange(n), y]`. Note that `p[:, y]` is something else: an `(n, n)` table of every row's
+# probability of every label.
 #
-# Seed 000 computes this loss for $o = (-4, 8, 4)$ and writes "$y = 2$ gives about $4.02$".
-# That value is the loss of the **third** class, label `2` counted from zero; with the seed's
-# labels counted from 1, its class 2 is the one with probability $0.98$ and loss $0.018$
-# (assignment 1 discusses this slip). Here label `2` means the third class.
+# The COS 324 notes compute this loss for $o = (-4, 8, 4)$ and write "$y = 2$ gives about
+# $4.02$". That value is the loss of the **third** class, label `2` counted from zero; with the
+# notes' labels counted from 1, their class 2 is the one with probability $0.98$ and loss
+# $0.018$ (Assignment 1 discusses this slip). Here label `2` means the third class.
 
 # %% nbgrader={"grade": false, "grade_id": "demo_ce", "locked": true, "schema_version": 3, "solution": false, "task": false}
 p_demo = np.random.default_rng(5).dirichlet(np.ones(3), size=5)  # 5 rows of probabilities
 
 
 # %% nbgrader={"grade": false, "grade_id": "cross_entropy", "locked": false, "schema_version": 3, "solution": true, "task": false}
-def cross_entropy(p, y):
+def mean_cross_entropy(p, y):
     """Mean cross-entropy of probabilities p for zero-based integer labels y.
 
     p: probabilities, shape (n, k) (one sample per row) or (k,) for one sample.
@@ -772,28 +787,33 @@ def cross_entropy(p, y):
 
 
 # %%
-print(cross_entropy(softmax(o_seed), 2))
+print(mean_cross_entropy(softmax(o_example), 2))
 
 # %% nbgrader={"grade": true, "grade_id": "test_cross_entropy", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-"""cross_entropy: one positive number; zero-based labels; the mean over a batch."""
-check_number(cross_entropy(p_demo, labels_demo), "cross_entropy(p_demo, labels_demo)")
-check_that(cross_entropy(p_demo, labels_demo) > 0,
-           "`cross_entropy(p_demo, labels_demo)` should be positive: -log of a probability < 1.")
-check_number(cross_entropy(p_demo[0], 1), "cross_entropy(p_demo[0], 1)")
+"""mean_cross_entropy: one positive number; zero-based labels; the mean over a batch."""
+check_number(mean_cross_entropy(p_demo, labels_demo), "mean_cross_entropy(p_demo, labels_demo)")
+check_that(mean_cross_entropy(p_demo, labels_demo) > 0,
+           "`mean_cross_entropy(p_demo, labels_demo)` should be positive: -log of a probability < 1.")
+check_number(mean_cross_entropy(p_demo[0], 1), "mean_cross_entropy(p_demo[0], 1)")
+singles_ = [as_number(mean_cross_entropy(p_demo[i], int(labels_demo[i])), "mean_cross_entropy of one sample")
+            for i in range(len(labels_demo))]
+check_that(np.isclose(as_number(mean_cross_entropy(p_demo, labels_demo), "mean_cross_entropy"), np.mean(singles_)),
+           "`mean_cross_entropy(p_demo, labels_demo)` is not the mean of the five one-sample losses "
+           "`mean_cross_entropy(p_demo[i], labels_demo[i])`: pick one entry per row, p[i, y_i].")
 ### BEGIN HIDDEN TESTS
-p_seed = np.exp(o_seed - 8.0) / np.exp(o_seed - 8.0).sum()
-check_close(cross_entropy(p_seed, 2), 4.0181559616008675, "cross_entropy(softmax(o_seed), 2)")
-check_close(cross_entropy(p_seed, 0), 12.018155961600867, "cross_entropy(softmax(o_seed), 0)")
+p_example = np.exp(o_example - 8.0) / np.exp(o_example - 8.0).sum()
+check_close(mean_cross_entropy(p_example, 2), 4.0181559616008675, "mean_cross_entropy(softmax(o_example), 2)")
+check_close(mean_cross_entropy(p_example, 0), 12.018155961600867, "mean_cross_entropy(softmax(o_example), 0)")
 rng_test = np.random.default_rng(315)
 for n, k in [(1, 3), (6, 3), (4, 5), (8, 2)]:
     for dtype in (np.float64, np.float32):
         p = rng_test.dirichlet(np.ones(k), size=n).astype(dtype)
         y = rng_test.integers(0, k, size=n)
         expected = -np.log(p.astype(float)[np.arange(n), y]).mean()
-        name = f"cross_entropy(p, y) for {n} samples, {p.dtype}"
-        check_close(cross_entropy(p, y), expected, name)
-        check_close(cross_entropy(p[0], int(y[0])), -np.log(p.astype(float)[0, y[0]]),
-                    "cross_entropy(p, y) for one sample p of shape (k,)")
+        name = f"mean_cross_entropy(p, y) for {n} samples, {p.dtype}"
+        check_close(mean_cross_entropy(p, y), expected, name)
+        check_close(mean_cross_entropy(p[0], int(y[0])), -np.log(p.astype(float)[0, y[0]]),
+                    "mean_cross_entropy(p, y) for one sample p of shape (k,)")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -803,8 +823,8 @@ for n, k in [(1, 3), (6, 3), (4, 5), (8, 2)]:
 #
 # $$\frac{\partial \ell}{\partial o} = \operatorname{softmax}(o) - e_y,$$
 #
-# with $e_y$ the one-hot vector of the label (seed 000, equation 11.14, written there as
-# $(\hat o - e_y)^\top$; the hat, lost in some copies, marks the softmax output). The combined
+# with $e_y$ the one-hot vector of the label (the COS 324 notes, equation 11.14, written there as
+# $(\hat o - e_y)^\top$, where $\hat o$ is the softmax output). The combined
 # formula is simpler and safer than chaining the softmax Jacobian with $-1/p_y$, which divides
 # by probabilities that can be tiny.
 #
@@ -814,7 +834,7 @@ for n, k in [(1, 3), (6, 3), (4, 5), (8, 2)]:
 
 # %% nbgrader={"grade": false, "grade_id": "softmax_cross_entropy_gradient", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def softmax_cross_entropy_gradient(o, y):
-    """Gradient of cross_entropy(softmax(o), y) with respect to the scores o.
+    """Gradient of mean_cross_entropy(softmax(o), y) with respect to the scores o.
 
     o: scores before the softmax, shape (k,) for one sample or (n, k) for a batch.
     y: zero-based labels, one int, or an int array of shape (n,).
@@ -828,18 +848,19 @@ def softmax_cross_entropy_gradient(o, y):
 
 
 # %%
-print(softmax_cross_entropy_gradient(o_seed, 2).round(4))
+print(softmax_cross_entropy_gradient(o_example, 2).round(4))
 
 # %% nbgrader={"grade": true, "grade_id": "test_softmax_ce_gradient", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 """softmax_cross_entropy_gradient: shape of o, rows sum to 0; right for 1 and n samples."""
-check_array(softmax_cross_entropy_gradient(o_seed, 2), "gradient for o_seed", shape=(3,))
+check_array(softmax_cross_entropy_gradient(o_example, 2), "gradient for o_example", shape=(3,))
 out = softmax_cross_entropy_gradient(scores_demo, labels_demo)
 check_array(out, "softmax_cross_entropy_gradient(scores_demo, labels_demo)", shape=(5, 3))
-check_that(np.allclose(out.sum(axis=1), 0),
+row_tol_ = 1e-8 if out.dtype.kind != "f" else max(1e-8, 32 * float(np.finfo(out.dtype).eps))
+check_that(np.allclose(out.sum(axis=1), 0, atol=row_tol_),
            "each row of the gradient should sum to 0 (softmax and one-hot rows both sum to 1).")
 ### BEGIN HIDDEN TESTS
-p_seed = np.exp(o_seed - 8.0) / np.exp(o_seed - 8.0).sum()
-check_close(softmax_cross_entropy_gradient(o_seed, 2), p_seed - [0, 0, 1], "gradient for o_seed")
+p_example = np.exp(o_example - 8.0) / np.exp(o_example - 8.0).sum()
+check_close(softmax_cross_entropy_gradient(o_example, 2), p_example - [0, 0, 1], "gradient for o_example")
 rng_test = np.random.default_rng(316)
 for n, k in [(1, 3), (6, 3), (4, 5)]:
     for dtype in (np.float64, np.float32):
@@ -853,29 +874,41 @@ for n, k in [(1, 3), (6, 3), (4, 5)]:
 
 # %% [markdown]
 # Finally, check the gradient against finite differences of your own loss,
-# `cross_entropy(softmax(o), y)`, as a function of the scores.
+# `mean_cross_entropy(softmax(o), y)`, as a function of the scores.
 
 # %%
 def cross_entropy_of_scores(o, y):
-    """The loss as a function of the scores: cross_entropy(softmax(o), y)."""
-    return cross_entropy(softmax(o), y)
+    """The loss as a function of the scores: mean_cross_entropy(softmax(o), y)."""
+    return mean_cross_entropy(softmax(o), y)
 
 
 print(derivative_error(cross_entropy_of_scores, softmax_cross_entropy_gradient, scores_demo,
                        labels_demo))
 
 # %% nbgrader={"grade": true, "grade_id": "test_softmax_ce_gradient_fd", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-"""softmax_cross_entropy_gradient is the finite-difference gradient of your loss of the scores."""
-error = derivative_error(cross_entropy_of_scores, softmax_cross_entropy_gradient, scores_demo,
-                         labels_demo)
-check_that(error < 1e-6, f"the gradient disagrees with finite differences (error {error:.1e}).")
+"""softmax_cross_entropy_gradient is the finite-difference gradient of the loss of the scores."""
+batch_loss_ = mean_cross_entropy(softmax(scores_demo), labels_demo)
+one_by_one_ = np.mean([mean_cross_entropy(softmax(scores_demo[i]), int(labels_demo[i])) for i in range(5)])
+if np.isclose(as_number(batch_loss_, "mean_cross_entropy"), as_number(one_by_one_, "mean_cross_entropy")):
+    error = derivative_error(cross_entropy_of_scores, softmax_cross_entropy_gradient, scores_demo,
+                             labels_demo)
+    check_that(error < 1e-6, f"the gradient disagrees with finite differences (error {error:.1e}).")
+else:
+    print("Your mean_cross_entropy of a batch is not the mean of its one-sample losses, so its slope "
+          "cannot judge the gradient: fix mean_cross_entropy first (see its test).")
 ### BEGIN HIDDEN TESTS
+def loss_of_scores_(o, y):
+    """The mean cross-entropy of softmax(o), straight from the scores (log-sum-exp)."""
+    o2 = np.atleast_2d(o)
+    top = o2.max(axis=1, keepdims=True)
+    log_p = o2 - top - np.log(np.exp(o2 - top).sum(axis=1, keepdims=True))
+    return -np.mean(log_p[np.arange(len(o2)), np.atleast_1d(y)])
 rng_test = np.random.default_rng(317)
-for shape in [(4,), (1, 3), (6, 4)]:
+for shape in [(4,), (1, 3), (6, 4), (5, 3)]:
     o = rng_test.normal(0, 3, size=shape)
     y = rng_test.integers(0, shape[-1], size=shape[:-1])
     y = int(y) if o.ndim == 1 else y
-    error = derivative_error(cross_entropy_of_scores, softmax_cross_entropy_gradient, o, y)
+    error = derivative_error(loss_of_scores_, softmax_cross_entropy_gradient, o, y)
     check_that(error < 1e-6, f"the gradient disagrees with finite differences for shape {shape}.")
 ### END HIDDEN TESTS
 
@@ -887,10 +920,11 @@ for shape in [(4,), (1, 3), (6, 4)]:
 #
 # 1. At $z = 0$ the two-sided finite difference of ReLU is $\frac12$. Why is neither $0$ nor
 #    $1$ "wrong", and why does the choice hardly matter in training?
-# 2. A sigmoid network with 10 layers multiplies at least 10 slopes of at most $\frac14$.
-#    What happens to the gradient reaching the first layer?
-# 3. What does `cross_entropy` return when the true class has probability exactly `0.0`, and
+# 2. The gradient reaching the first layer of a 10-layer sigmoid network is a product of 10
+#    sigmoid slopes, each at most $\frac14$, and of the weights in between. How large must the
+#    weights be for the gradient not to shrink, and what does that do to the forward pass?
+# 3. What does `mean_cross_entropy` return when the true class has probability exactly `0.0`, and
 #    why does computing the loss straight from the scores ($-o_y + \log\sum_l e^{o_l}$, with
 #    the max shift) avoid the problem?
-# 4. With the seed's `np.mean`-based loss and `(a - Y) / n`, by what factor is each gradient
+# 4. With the tutorial's `np.mean`-based loss and `(a - Y) / n`, by what factor is each gradient
 #    step too large for a network with 3 outputs?

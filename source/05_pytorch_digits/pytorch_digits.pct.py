@@ -83,8 +83,7 @@ NET_WEIGHTS = [
 x = torch.tensor([3.0, 1.0], dtype=torch.float64)   # the input of the COS 324 example
 
 # %% [markdown]
-# The network drawn from these matrices (the figure of the notes did not survive, so here it
-# is again). Like `nn.Linear`, each matrix has one row per unit it feeds, shape
+# The network drawn from these matrices. Like `nn.Linear`, each matrix has one row per unit it feeds, shape
 # `(outputs, inputs)`: the column convention of Assignment 1.
 
 # %%
@@ -168,7 +167,8 @@ check_close(net(torch.from_numpy(batch_)).detach().numpy(), expected_, "net on 8
 #
 # `loss.backward()` is *autograd* at work: PyTorch recorded every operation that led to `loss`,
 # and now runs backpropagation through them, storing $\partial\,\text{loss} / \partial W$ in the
-# attribute `.grad` of every weight, e.g. `net.hidden1.weight.grad` if you kept our names.
+# attribute `.grad` of every weight, for a layer you stored as `self.layer1`, that is
+# `net.layer1.weight.grad`, and `[p.grad for p in net.parameters()]` lists them all, layer by layer.
 
 # %% nbgrader={"grade": false, "grade_id": "torch_loss", "locked": false, "schema_version": 3, "solution": true, "task": false}
 label = torch.tensor([1])   # the true class of x, as a batch of one label
@@ -290,14 +290,18 @@ check_close(one_hot(np.arange(10), 10), np.identity(10), "one_hot(0..9, 10)")
 #
 # $$J = -\frac{1}{m} \sum_{i=1}^{m} \log \mathrm{softmax}(\mathbf{Z})_{i,\,y_i}.$$
 #
-# Write `cross_entropy(Z, y)`, which, like `F.cross_entropy`, takes **logits** `Z` of shape
+# Write `cross_entropy_from_logits(Z, y)`, which, like `F.cross_entropy`, takes **logits** `Z` of shape
 # `(m, k)` and integer labels `y` of shape `(m,)`. You may build on your `softmax`. (Even more
 # robust: $\log \mathrm{softmax}(\mathbf{z})_j = z_j - c - \log \sum_l e^{z_l - c}$ with
 # $c = \max_l z_l$, which never takes the logarithm of 0.) `Z[np.arange(m), y]` picks entry
 # `y[i]` of each row `i`.
+#
+# The name says what the function takes. Assignment 1's `cross_entropy(p, label)` scored one
+# vector of probabilities, Assignment 3's `mean_cross_entropy(p, y)` averaged probabilities over a
+# batch; this one starts from logits, like PyTorch's.
 
 # %% nbgrader={"grade": false, "grade_id": "cross_entropy", "locked": false, "schema_version": 3, "solution": true, "task": false}
-def cross_entropy(Z, y):
+def cross_entropy_from_logits(Z, y):
     """Mean cross-entropy of logits Z, shape (m, k), for integer labels y, shape (m,)."""
     ### BEGIN SOLUTION
     shifted = Z - np.max(Z, axis=1, keepdims=True)
@@ -307,21 +311,21 @@ def cross_entropy(Z, y):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_cross_entropy", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-"""cross_entropy: one positive number, the mean over the batch, labels counted from 0."""
+"""cross_entropy_from_logits: one positive number, the mean over the batch, labels counted from 0."""
 Z_ = np.array([[2.0, 0.5, -1.0], [0.0, 3.0, 1.0]])
-check_number(cross_entropy(Z_, np.array([0, 1])), "cross_entropy(Z, y)")
-check_that(as_number(cross_entropy(Z_, np.array([0, 1])), "cross_entropy(Z, y)") > 0,
-           "`cross_entropy(Z, y)` should be positive.")
+check_number(cross_entropy_from_logits(Z_, np.array([0, 1])), "cross_entropy_from_logits(Z, y)")
+check_that(as_number(cross_entropy_from_logits(Z_, np.array([0, 1])), "cross_entropy_from_logits(Z, y)") > 0,
+           "`cross_entropy_from_logits(Z, y)` should be positive.")
 ### BEGIN HIDDEN TESTS
 def reference_ce_(Z, y):
     return F.cross_entropy(torch.from_numpy(Z), torch.from_numpy(y)).item()
 y_ = np.array([0, 1])
-check_close(cross_entropy(Z_, y_), reference_ce_(Z_, y_), "cross_entropy(Z, y)")
+check_close(cross_entropy_from_logits(Z_, y_), reference_ce_(Z_, y_), "cross_entropy_from_logits(Z, y)")
 rng_ = np.random.default_rng(6)
 Zr_, yr_ = rng_.normal(size=(7, 5)) * 3, rng_.integers(0, 5, size=7)
-check_close(cross_entropy(Zr_, yr_), reference_ce_(Zr_, yr_), "cross_entropy of a batch of 7")
-check_close(cross_entropy(np.array([[8.0, 24.0]]), np.array([0])), 16.00000011253517,
-            "cross_entropy for one example")
+check_close(cross_entropy_from_logits(Zr_, yr_), reference_ce_(Zr_, yr_), "cross_entropy_from_logits of a batch of 7")
+check_close(cross_entropy_from_logits(np.array([[8.0, 24.0]]), np.array([0])), 16.00000011253517,
+            "cross_entropy_from_logits for one example")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -350,7 +354,7 @@ def numpy_forward(X, weights):
 x_row = x.numpy()[None, :]   # the input x as a batch of one row, shape (1, 2)
 ### BEGIN SOLUTION
 numpy_logits = numpy_forward(x_row, NET_WEIGHTS)
-numpy_loss = cross_entropy(numpy_logits, np.array([1]))
+numpy_loss = cross_entropy_from_logits(numpy_logits, np.array([1]))
 ### END SOLUTION
 print("NumPy logits:", numpy_logits, " loss:", numpy_loss)
 
@@ -423,8 +427,15 @@ def numpy_backward(X, y, weights):
 
 # %%
 my_grads = numpy_backward(x_row, np.array([1]), NET_WEIGHTS)
-for number, (mine, weight) in enumerate(zip(my_grads, net.parameters(), strict=True), start=1):
-    print(f"layer {number}: relative error {relative_error(mine, weight.grad.numpy()):.1e}")
+autograd_grads = [p.grad.numpy() for p in net.parameters()]
+if not isinstance(my_grads, (list, tuple)) or len(my_grads) != len(autograd_grads):
+    print("numpy_backward should return a list with one gradient per layer: see the test below.")
+else:
+    for number, (mine, theirs) in enumerate(zip(my_grads, autograd_grads, strict=True), start=1):
+        if np.shape(mine) != theirs.shape:
+            print(f"layer {number}: your gradient has shape {np.shape(mine)}, the weights {theirs.shape}")
+        else:
+            print(f"layer {number}: relative error {relative_error(mine, theirs):.1e}")
 
 # %% nbgrader={"grade": true, "grade_id": "test_numpy_backward", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 """numpy_backward: one gradient per layer, shaped like the weights, equal to autograd's."""
@@ -542,16 +553,25 @@ check_that(n_model_ == 669706, "`mnist_model` does not have the parameters of 78
 #
 # Time for real data. Each image is $8 \times 8$ pixels; each pixel counts the inked dots of a
 # $4 \times 4$ block of a larger scan, a whole number from 0 to 16. We divide by 16 so that pixels
-# lie in $[0, 1]$, flatten each image into a row of 64 numbers, and keep a quarter of the images
-# aside as a **test set**: the network never trains on them, so its accuracy on them tells us how
-# well it does on digits it has not seen. `train_test_split` shuffles with a fixed seed, so everyone
-# gets the same split.
+# lie in $[0, 1]$ and flatten each image into a row of 64 numbers. Then we cut the images into
+# three sets:
+#
+# - a **test set**, a quarter of the images, which we use **once**, at the very end, for the
+#   accuracy we report: the network never trains on it and we never choose anything by it, so
+#   its accuracy is an honest estimate for digits the network has not seen;
+# - a **validation set**, a fifth of the rest, which we watch during training and by which we
+#   would choose settings (epochs, learning rate, width): choosing by the test set instead would
+#   tune the network to it, and its accuracy would no longer be honest;
+# - the **training set**, everything else, the only images the gradient steps see.
+#
+# `train_test_split` shuffles with a fixed seed, so everyone gets the same three sets.
 
 # %% nbgrader={"grade": false, "grade_id": "load_digits", "locked": true, "schema_version": 3, "solution": false, "task": false}
 X_all, y_all = load_digits()   # (1797, 64) pixels 0..16, (1797,) labels 0..9
 X_all = X_all / 16.0           # pixels in [0, 1]
-X_train, X_test, y_train, y_test = train_test_split(X_all, y_all, test_fraction=0.25, seed=0)
-print("training set:", X_train.shape, y_train.shape, "  test set:", X_test.shape, y_test.shape)
+X_rest, X_test, y_rest, y_test = train_test_split(X_all, y_all, test_fraction=0.25, seed=0)
+X_train, X_val, y_train, y_val = train_test_split(X_rest, y_rest, test_fraction=0.2, seed=1)
+print("training set:", X_train.shape, "  validation set:", X_val.shape, "  test set:", X_test.shape)
 print("images of each digit in the training set:", np.bincount(y_train, minlength=N_CLASSES))
 
 
@@ -629,8 +649,8 @@ check_array(forward(X_train[:5], params_), "forward(X, params)", shape=(5, N_CLA
 rng_ = np.random.default_rng(10)
 p_ = {"W1": rng_.normal(size=(7, 64)), "b1": rng_.normal(size=7),
       "W2": rng_.normal(size=(10, 7)), "b2": rng_.normal(size=10)}
-expected_ = np.maximum(X_test[:9] @ p_["W1"].T + p_["b1"], 0) @ p_["W2"].T + p_["b2"]
-check_close(forward(X_test[:9], p_), expected_, "forward with random weights and biases")
+expected_ = np.maximum(X_val[:9] @ p_["W1"].T + p_["b1"], 0) @ p_["W2"].T + p_["b2"]
+check_close(forward(X_val[:9], p_), expected_, "forward with random weights and biases")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -668,21 +688,29 @@ def loss_and_grads(X, y, params):
         "W1": dZ1.T @ X, "b1": np.sum(dZ1, axis=0),
         "W2": dZ2.T @ A1, "b2": np.sum(dZ2, axis=0),
     }
-    return cross_entropy(Z2, y), grads
+    return cross_entropy_from_logits(Z2, y), grads
     ### END SOLUTION
 
 
 # %% [markdown]
 # Before the test, check your gradients yourself with finite differences on a small network, as
 # in Assignment 3 (`numerical_gradient` nudges one entry at a time): the relative errors should
-# be around $10^{-7}$ or smaller.
+# be around $10^{-7}$ or smaller. (If your code computes in `float32`, a finite difference of its
+# loss is far coarser: the cell then takes a larger step and you should expect $10^{-3}$ or less.)
 
 # %%
 small = init_params([64, 5, N_CLASSES], seed=1)
-_, my_grads = loss_and_grads(X_train[:8], y_train[:8], small)
+small_loss, my_grads = loss_and_grads(X_train[:8], y_train[:8], small)
+low_precision = np.asarray(small_loss).dtype.itemsize < 8   # a float32 loss
+step = 3e-3 if low_precision else 1e-6
+if low_precision:
+    print("Your loss is float32, so the finite differences use a step of 3e-3: expect 1e-3 or less.")
 for key in small:
+    if not isinstance(my_grads, dict) or np.shape(my_grads.get(key)) != small[key].shape:
+        print(f"{key}: grads holds no array of shape {small[key].shape} under '{key}': see the test below.")
+        continue
     numeric = numerical_gradient(lambda: loss_and_grads(X_train[:8], y_train[:8], small)[0],
-                                 small[key])
+                                 small[key], step)
     print(f"{key}: relative error {relative_error(my_grads[key], numeric):.1e}")
 
 # %% nbgrader={"grade": true, "grade_id": "test_loss_and_grads", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
@@ -741,7 +769,7 @@ def train_epoch(X, y, params, learning_rate, batch_size, rng):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_train_epoch", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-"""train_epoch: updates every parameter, keeps shapes; several epochs learn the digits."""
+"""train_epoch: updates every parameter, keeps shapes; three epochs learn the digits (validation set)."""
 params_ = init_params([64, 8, N_CLASSES], seed=4)
 before_ = {k: v.copy() for k, v in params_.items()}
 train_epoch(X_train[:40], y_train[:40], params_, 0.1, 16, np.random.default_rng(0))
@@ -750,6 +778,13 @@ for key_ in before_:
     check_array(params_[key_], f"params['{key_}']", shape=before_[key_].shape)
     check_that(not np.array_equal(params_[key_], before_[key_]),
                f"params['{key_}'] did not change during the epoch.")
+p_ = init_params([64, 32, N_CLASSES], seed=5)
+rng_ = np.random.default_rng(6)
+for _ in range(3):
+    train_epoch(X_train, y_train, p_, 0.05, 16, rng_)
+hits_ = np.argmax(np.maximum(X_val @ p_["W1"].T + p_["b1"], 0) @ p_["W2"].T + p_["b2"], axis=1)
+check_that(np.mean(hits_ == y_val) > 0.7, "three epochs of train_epoch did not learn enough: do the "
+           "steps go against the gradient, and does every batch take one?")
 ### BEGIN HIDDEN TESTS
 for batch_ in [40, 100]:
     p_ = init_params([64, 8, N_CLASSES], seed=4)
@@ -758,12 +793,6 @@ for batch_ in [40, 100]:
     for key_ in before_:
         check_close(p_[key_], before_[key_] - 0.1 * g_[key_],
                     f"params['{key_}'] after one epoch whose only batch is the whole set")
-p_ = init_params([64, 32, N_CLASSES], seed=5)
-rng_ = np.random.default_rng(6)
-for _ in range(3):
-    train_epoch(X_train, y_train, p_, 0.05, 16, rng_)
-hits_ = np.argmax(np.maximum(X_test @ p_["W1"].T + p_["b1"], 0) @ p_["W2"].T + p_["b2"], axis=1)
-check_that(np.mean(hits_ == y_test) > 0.7, "three epochs of train_epoch did not learn enough.")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -797,20 +826,20 @@ check_close(accuracy(Zr_, yr_), np.mean(Zr_.argmax(axis=1) == yr_), "accuracy of
 # ### 3.5 Training, live
 #
 # The cell below defines the training driver used for both networks: after every epoch it records
-# the loss on the training set and the accuracy on both sets, and every five epochs it redraws the
+# the loss on the training set and the accuracy on the training and validation sets, and every five epochs it redraws the
 # curves. Then it trains your NumPy network from `init_params([64, HIDDEN, 10], seed=0)`,
 # shuffling with a generator of seed 1. Watch the two accuracy curves: the gap between them is
 # the price of judging a network on the data it learned from.
 
 # %% nbgrader={"grade": false, "grade_id": "fit", "locked": true, "schema_version": 3, "solution": false, "task": false}
 def plot_history(history, title):
-    """Training loss and accuracy on both sets, epoch by epoch; returns the (closed) figure."""
+    """Training loss, and accuracy on the training and validation sets, epoch by epoch; returns the (closed) figure."""
     epochs = np.arange(1, len(history["loss"]) + 1)
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(9.5, 3.2))
     ax_loss.plot(epochs, history["loss"], "o-", ms=3)
     ax_loss.set(xlabel="epoch", ylabel="mean cross-entropy", title=f"{title}: training loss")
     ax_acc.plot(epochs, history["train"], "o-", ms=3, label="training set")
-    ax_acc.plot(epochs, history["test"], "s-", ms=3, label="test set")
+    ax_acc.plot(epochs, history["val"], "s-", ms=3, label="validation set")
     ax_acc.axhline(TARGET_ACCURACY, color="gray", ls="--", lw=1, label="target")
     ax_acc.set(xlabel="epoch", ylabel="accuracy", ylim=(0.6, 1.0), title=f"{title}: accuracy")
     ax_acc.legend(loc="lower right")
@@ -819,10 +848,10 @@ def plot_history(history, title):
 
 
 def fit(run_epoch, scores, epochs, title, redraw_every=5):
-    """Call run_epoch() `epochs` times, recording scores() = (loss, train acc, test acc) after
+    """Call run_epoch() `epochs` times, recording scores() = (loss, train acc, validation acc) after
     each and redrawing the curves every few epochs; return the history and the seconds spent
     in run_epoch (the training itself, without the drawing)."""
-    history, seconds, handle = {"loss": [], "train": [], "test": []}, 0.0, None
+    history, seconds, handle = {"loss": [], "train": [], "val": []}, 0.0, None
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()
         run_epoch()
@@ -849,8 +878,8 @@ def numpy_epoch():
 
 
 def numpy_scores():
-    Z_train, Z_test = forward(X_train, params), forward(X_test, params)
-    return cross_entropy(Z_train, y_train), accuracy(Z_train, y_train), accuracy(Z_test, y_test)
+    Z_train, Z_val = forward(X_train, params), forward(X_val, params)
+    return cross_entropy_from_logits(Z_train, y_train), accuracy(Z_train, y_train), accuracy(Z_val, y_val)
 
 
 numpy_history, numpy_seconds = fit(numpy_epoch, numpy_scores, EPOCHS, "NumPy")
@@ -859,8 +888,9 @@ print(f"NumPy: {EPOCHS} epochs of training in {numpy_seconds:.1f} s")
 # %% [markdown]
 # ### 3.6 The test accuracy
 #
-# Set `numpy_test_accuracy` to the accuracy of the trained network (`params`) on the **test
-# set**. It must reach `TARGET_ACCURACY`.
+# Training is over and nothing will be changed any more, so now, once, look at the test set: set
+# `numpy_test_accuracy` to the accuracy of the trained network (`params`) on the **test set**.
+# It must reach `TARGET_ACCURACY`.
 
 # %% nbgrader={"grade": false, "grade_id": "numpy_test_accuracy", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
@@ -875,6 +905,9 @@ check_that(0 <= as_number(numpy_test_accuracy, "numpy_test_accuracy") <= 1,
            "an accuracy lies between 0 and 1.")
 check_that(numpy_seconds < TIME_LIMIT,
            f"training took {numpy_seconds:.0f} s, more than {TIME_LIMIT:.0f} s: vectorise it.")
+check_that(as_number(accuracy(forward(X_test, params), y_test), "accuracy") >= TARGET_ACCURACY,
+           "your trained NumPy network misses the target accuracy on the test set: does "
+           "train_epoch step against the gradient on every batch, and is loss_and_grads right?")
 ### BEGIN HIDDEN TESTS
 logits_ = np.maximum(X_test @ params["W1"].T + params["b1"], 0) @ params["W2"].T + params["b2"]
 true_accuracy_ = np.mean(np.argmax(logits_, axis=1) == y_test)
@@ -890,8 +923,10 @@ check_that(true_accuracy_ >= 0.93, "the trained NumPy network misses the target 
 
 # %% nbgrader={"grade": false, "grade_id": "tensors", "locked": true, "schema_version": 3, "solution": false, "task": false}
 X_train_t = torch.tensor(X_train, dtype=torch.float32)
+X_val_t = torch.tensor(X_val, dtype=torch.float32)
 X_test_t = torch.tensor(X_test, dtype=torch.float32)
-y_train_t, y_test_t = torch.from_numpy(y_train), torch.from_numpy(y_test)   # int64 labels
+y_train_t, y_val_t = torch.from_numpy(y_train), torch.from_numpy(y_val)   # int64 labels
+y_test_t = torch.from_numpy(y_test)
 
 # %% [markdown]
 # ### 4.1 Model and optimizer
@@ -920,7 +955,7 @@ check_that(isinstance(model, nn.Module), "`model` should be an nn.Module.")
 n_model_ = sum(p.numel() for p in model.parameters())
 check_that(n_model_ == 64 * HIDDEN + HIDDEN + HIDDEN * N_CLASSES + N_CLASSES,
            f"`model` has {n_model_} parameters; 64 -> HIDDEN -> 10 with biases has more or fewer.")
-out_ = model(X_test_t[:5])
+out_ = model(X_val_t[:5])
 check_that(isinstance(out_, torch.Tensor) and tuple(out_.shape) == (5, N_CLASSES),
            "`model` should map a batch of 5 images (5, 64) to logits (5, 10).")
 check_that(isinstance(optimizer, torch.optim.Optimizer), "`optimizer` should be a torch optimizer.")
@@ -930,7 +965,7 @@ check_that(all(id(p) in optimized_ for p in model.parameters()),
 ### BEGIN HIDDEN TESTS
 check_that(not torch.allclose(out_.sum(dim=1), torch.ones(5)) and bool((out_ < 0).any()),
            "`model` outputs probabilities; it should output logits.")
-a_, b_ = X_test_t[:4], X_test_t[4:8]
+a_, b_ = X_val_t[:4], X_val_t[4:8]
 with torch.no_grad():
     gap_ = model(a_) + model(b_) - model(torch.zeros_like(a_)) - model(a_ + b_)
 check_that(gap_.abs().max() > 1e-3, "`model` is linear: put a ReLU between the two layers.")
@@ -1014,20 +1049,20 @@ def torch_accuracy(model, X, y):
 
 # %% nbgrader={"grade": true, "grade_id": "test_torch_accuracy", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 """torch_accuracy: one number between 0 and 1."""
-value_ = torch_accuracy(model, X_test_t[:20], y_test_t[:20])
+value_ = torch_accuracy(model, X_val_t[:20], y_val_t[:20])
 check_number(value_, "torch_accuracy(model, X, y)")
 check_that(0 <= as_number(value_, "torch_accuracy") <= 1, "an accuracy lies between 0 and 1.")
 ### BEGIN HIDDEN TESTS
 torch.manual_seed(14)
 probe_ = nn.Linear(64, N_CLASSES)
 with torch.no_grad():
-    expected_ = (probe_(X_test_t).argmax(dim=1) == y_test_t).double().mean().item()
-check_close(torch_accuracy(probe_, X_test_t, y_test_t), expected_, "the accuracy of a random model")
+    expected_ = (probe_(X_val_t).argmax(dim=1) == y_val_t).double().mean().item()
+check_close(torch_accuracy(probe_, X_val_t, y_val_t), expected_, "the accuracy of a random model")
 fixed_ = nn.Linear(64, 3)
 with torch.no_grad():
     fixed_.weight.zero_()
     fixed_.bias.copy_(torch.tensor([0.0, 1.0, 0.5]))
-check_close(torch_accuracy(fixed_, X_test_t[:4], torch.tensor([1, 1, 0, 2])), 0.5,
+check_close(torch_accuracy(fixed_, X_val_t[:4], torch.tensor([1, 1, 0, 2])), 0.5,
             "torch_accuracy of a model that always says 1")
 ### END HIDDEN TESTS
 
@@ -1050,14 +1085,15 @@ def torch_epoch():
 def torch_scores():
     loss = F.cross_entropy(model(X_train_t), y_train_t).item()
     train_accuracy = torch_accuracy(model, X_train_t, y_train_t)
-    return loss, train_accuracy, torch_accuracy(model, X_test_t, y_test_t)
+    return loss, train_accuracy, torch_accuracy(model, X_val_t, y_val_t)
 
 
 torch_history, torch_seconds = fit(torch_epoch, torch_scores, EPOCHS, "PyTorch")
 print(f"PyTorch: {EPOCHS} epochs of training in {torch_seconds:.1f} s")
 
 # %% [markdown]
-# Set `torch_test_accuracy` to the accuracy of the trained `model` on the test set.
+# Set `torch_test_accuracy` to the accuracy of the trained `model` on the test set: again the
+# first and only look at it for this network.
 
 # %% nbgrader={"grade": false, "grade_id": "torch_test_accuracy", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
@@ -1072,6 +1108,9 @@ check_that(0 <= as_number(torch_test_accuracy, "torch_test_accuracy") <= 1,
            "an accuracy lies between 0 and 1.")
 check_that(torch_seconds < TIME_LIMIT,
            f"training took {torch_seconds:.0f} s, more than {TIME_LIMIT:.0f} s.")
+check_that(as_number(torch_accuracy(model, X_test_t, y_test_t), "accuracy") >= TARGET_ACCURACY,
+           "your trained PyTorch network misses the target accuracy on the test set: look at "
+           "train_step (zero_grad, loss of the logits, backward, step) and at model.")
 ### BEGIN HIDDEN TESTS
 with torch.no_grad():
     true_accuracy_ = (model(X_test_t).argmax(dim=1) == y_test_t).double().mean().item()
@@ -1089,33 +1128,34 @@ twin = nn.Sequential(nn.Linear(64, HIDDEN), nn.ReLU(), nn.Linear(HIDDEN, N_CLASS
 for layer, number in [(twin[0], 1), (twin[2], 2)]:
     layer.weight = nn.Parameter(torch.from_numpy(params[f"W{number}"]))
     layer.bias = nn.Parameter(torch.from_numpy(params[f"b{number}"]))
-gap = twin(torch.from_numpy(X_test)).detach().numpy() - forward(X_test, params)
+gap = twin(torch.from_numpy(X_val)).detach().numpy() - forward(X_val, params)
 print("largest difference between the two networks' logits:", np.abs(gap).max())
 
 # %% [markdown]
 # ## Part 5 — What does the network get wrong?
 #
-# Accuracy is one number. Looking at the mistakes says more. The grid shows the test digits the
-# PyTorch network got wrong first (framed in red, titled "predicted (true)"), then some it got
-# right.
+# Accuracy is one number. Looking at the mistakes says more. We look at them on the validation
+# set: the test set has given its one number per network, and studying its mistakes in detail
+# would be the first step to tuning on it. The grid shows the validation digits the PyTorch network got wrong first
+# (framed in red, titled "predicted (true)"), then some it got right.
 
 # %% nbgrader={"grade": false, "grade_id": "show_predictions", "locked": true, "schema_version": 3, "solution": false, "task": false}
-torch_predictions = model(X_test_t).argmax(dim=1).numpy()   # argmax carries no gradient
-wrong = torch_predictions != y_test
+torch_predictions = model(X_val_t).argmax(dim=1).numpy()   # argmax carries no gradient
+wrong = torch_predictions != y_val
 shown = np.concatenate([np.flatnonzero(wrong), np.flatnonzero(~wrong)])[:30]
-pairs = zip(torch_predictions[shown], y_test[shown], strict=True)
+pairs = zip(torch_predictions[shown], y_val[shown], strict=True)
 titles = [f"{p}" if p == t else f"{p} ({t})" for p, t in pairs]
-show_digits(X_test[shown], titles, wrong[shown])
-plt.suptitle(f"{wrong.sum()} of {len(y_test)} test digits misclassified", y=1.02)
+show_digits(X_val[shown], titles, wrong[shown])
+plt.suptitle(f"{wrong.sum()} of {len(y_val)} validation digits misclassified", y=1.02)
 plt.show()
 
 
 # %% [markdown]
-# A **confusion matrix** counts, for every pair of digits $(i, j)$, how many test images of the
-# digit $i$ the network called $j$. Right answers sit on the diagonal; every off-diagonal count is
+# A **confusion matrix** counts, for every pair of digits $(i, j)$, how many validation images of
+# the digit $i$ the network called $j$. Right answers sit on the diagonal; every off-diagonal count is
 # a kind of mistake. Write `confusion_matrix(y_true, y_pred, n_classes)`, with the true digit as
 # the **row** and the prediction as the **column**, and compute `confusion` for the PyTorch
-# network's predictions on the test set.
+# network's predictions on the validation set.
 
 # %% nbgrader={"grade": false, "grade_id": "confusion_matrix", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def confusion_matrix(y_true, y_pred, n_classes=N_CLASSES):
@@ -1128,14 +1168,14 @@ def confusion_matrix(y_true, y_pred, n_classes=N_CLASSES):
 
 
 ### BEGIN SOLUTION
-confusion = confusion_matrix(y_test, torch_predictions)
+confusion = confusion_matrix(y_val, torch_predictions)
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "test_confusion_matrix", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-"""confusion: a (10, 10) table counting every test image once, right answers on the diagonal."""
+"""confusion: a (10, 10) table counting every validation image once, right answers on the diagonal."""
 check_array(confusion, "confusion", shape=(N_CLASSES, N_CLASSES))
-check_that(np.sum(confusion) == len(y_test), "`confusion` should count every test image once.")
-check_that(np.trace(confusion) == np.sum(torch_predictions == y_test),
+check_that(np.sum(confusion) == len(y_val), "`confusion` should count every validation image once.")
+check_that(np.trace(confusion) == np.sum(torch_predictions == y_val),
            "the diagonal of `confusion` should count the right predictions.")
 ### BEGIN HIDDEN TESTS
 small_ = confusion_matrix(np.array([0, 0, 1, 2, 2, 2]), np.array([0, 1, 1, 2, 0, 0]), 3)
@@ -1154,7 +1194,7 @@ for (i, j), count in np.ndenumerate(confusion):
         ax.text(j, i, count, ha="center", va="center", fontsize=8,
                 color="white" if count > confusion.max() / 2 else "black")
 ax.set(xlabel="predicted digit", ylabel="true digit", xticks=range(10), yticks=range(10),
-       title="PyTorch network, test set")
+       title="PyTorch network, validation set")
 plt.show()
 
 # %% [markdown]
@@ -1170,6 +1210,7 @@ plt.show()
 # - Which digits does the confusion matrix mix up most? Look at those images in the grid: would
 #   you have hesitated too?
 # - Train for more epochs, or with a larger `LEARNING_RATE`. What happens to the gap between
-#   training and test accuracy?
+#   training and validation accuracy? Which setting would you pick, and why by the validation
+#   curve and not by the test accuracy?
 # - Take `optimizer.zero_grad()` out of `train_step` and train again (in a copy of this
 #   notebook). What do the curves do, and why?
