@@ -874,7 +874,7 @@ flags = np.asarray(dead_layer1).reshape(-1)
 check_that(flags.dtype == bool or np.all(np.isin(flags, [0, 1])),
            "`dead_layer1` should hold True/False (or 1/0), not the pre-activations themselves.")
 ### BEGIN HIDDEN TESTS
-check_that(np.array_equal(flags.astype(bool), [True, False, True]), "`dead_layer1` marks the wrong units.")
+check_close(flags.astype(bool).astype(float), [1.0, 0.0, 1.0], "dead_layer1")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_dead_layer2", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
@@ -884,7 +884,7 @@ flags = np.asarray(dead_layer2).reshape(-1)
 check_that(flags.dtype == bool or np.all(np.isin(flags, [0, 1])),
            "`dead_layer2` should hold True/False (or 1/0), not the pre-activations themselves.")
 ### BEGIN HIDDEN TESTS
-check_that(np.array_equal(flags.astype(bool), [True, False]), "`dead_layer2` marks the wrong units.")
+check_close(flags.astype(bool).astype(float), [1.0, 0.0], "dead_layer2")
 ### END HIDDEN TESTS
 
 # %% [markdown]

@@ -209,6 +209,7 @@ for z in random_inputs(303, away_from_zero=True):
     check_elementwise(relu_derivative, f"relu_derivative(z) for z of shape {z.shape}", z, mask_ok=True)
     error = derivative_error(relu, relu_derivative, z)
     check_that(error < 1e-6, f"relu_derivative disagrees with the slope of relu ({error:.1e}).")
+    check_close(relu_derivative(z), (z > 0).astype(float), f"relu_derivative(z) for z of shape {z.shape}")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -448,6 +449,7 @@ for n, k in [(6, 1), (3, 2), (5, 3), (1, 4), (4, 5)]:
     a_test, Y_test = rng_test.normal(size=(n, k)), rng_test.normal(size=(n, k))
     error = derivative_error(MSE, MSE_derivative, a_test, Y_test)
     check_that(error < 1e-6, f"MSE_derivative is not the gradient of MSE for shape {(n, k)}.")
+    check_close(MSE_derivative(a_test, Y_test), (a_test - Y_test) / n, f"MSE_derivative for shape {(n, k)}")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -903,6 +905,13 @@ def loss_of_scores_(o, y):
     top = o2.max(axis=1, keepdims=True)
     log_p = o2 - top - np.log(np.exp(o2 - top).sum(axis=1, keepdims=True))
     return -np.mean(log_p[np.arange(len(o2)), np.atleast_1d(y)])
+def gradient_of_scores_(o, y):
+    """The gradient of loss_of_scores_ in o: (softmax(o) - one-hot(y)) / n."""
+    o2 = np.atleast_2d(np.asarray(o, dtype=float))
+    p = np.exp(o2 - o2.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    p[np.arange(len(o2)), np.atleast_1d(y)] -= 1
+    return (p / len(o2)).reshape(np.shape(o))
 rng_test = np.random.default_rng(317)
 for shape in [(4,), (1, 3), (6, 4), (5, 3)]:
     o = rng_test.normal(0, 3, size=shape)
@@ -910,6 +919,8 @@ for shape in [(4,), (1, 3), (6, 4), (5, 3)]:
     y = int(y) if o.ndim == 1 else y
     error = derivative_error(loss_of_scores_, softmax_cross_entropy_gradient, o, y)
     check_that(error < 1e-6, f"the gradient disagrees with finite differences for shape {shape}.")
+    check_close(softmax_cross_entropy_gradient(o, y), gradient_of_scores_(o, y),
+                f"softmax_cross_entropy_gradient for scores of shape {shape}")
 ### END HIDDEN TESTS
 
 # %% [markdown]

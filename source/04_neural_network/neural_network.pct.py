@@ -262,6 +262,11 @@ for dims in ([2, 3, 2, 1], [4, 8, 8, 3], [1, 1], [5, 1, 4], [3, 6, 6, 6, 2]):
 big = NN([200, 300], sine, arctan, log_cosh, seed=1).params["W1"]
 check_that(abs(big.mean()) < 2e-5, "the weights should have mean 0.")
 check_that(abs(big.std() - 0.001) < 2e-5, "the weights should have standard deviation 0.001.")
+check_close(np.array(big.shape, dtype=float), [200.0, 300.0], "the shape of W1 for layers [200, 300]")
+check_close(big.std(), 0.001, "the standard deviation of the weights", rtol=2e-2)
+check_close(big.mean(), 0.0, "the mean of the weights", atol=2e-5)
+check_close(np.array(NN([2, 3, 2, 1], sine, arctan, log_cosh, seed=0).params["b2"].shape, dtype=float),
+            [1.0, 2.0], "the shape of b2 for layers [2, 3, 2, 1]")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_init_seed", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
@@ -540,6 +545,10 @@ for dims, n in [([4, 8, 8, 3], 5), ([1, 1], 3), ([3, 5, 2], 1), ([2, 4, 4, 4, 1]
             check_that(key in grads, f"for layers {dims}, backward_pass returned no '{key}'.")
             check_array(grads[key], f"'{key}' for layers {dims}", shape=shape)
 check_array(grads["dW1"], "dW1 for layers [2, 4, 4, 4, 1]", shape=(2, 4))
+check_close(np.array([grads[f"{key}{layer}"].shape for layer in range(1, 5) for key in ("dZ", "dW", "db")],
+                     dtype=float),
+            [[7, 4], [2, 4], [1, 4], [7, 4], [4, 4], [1, 4], [7, 4], [4, 4], [1, 4], [7, 1], [4, 1], [1, 1]],
+            "the shapes of dZl, dWl, dbl for layers [2, 4, 4, 4, 1] and 7 samples")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -593,11 +602,28 @@ class Hand(NN):  # noqa: F811 (each test cell defines its own)
         self.params = {f"{k}{layer}": generator.normal(size=(dims[layer - 1] if k == "W" else 1, dims[layer]))
                        for layer in range(1, len(dims)) for k in "Wb"}
 
+def reference_grads_(params, X, Y, L):
+    """Backpropagation for ReLU hidden layers, an identity output and the half mean squared error."""
+    xs, zs = [X], [None]
+    for layer in range(1, L):
+        zs.append(xs[-1] @ params[f"W{layer}"] + params[f"b{layer}"])
+        xs.append(zs[-1] if layer == L - 1 else np.maximum(zs[-1], 0))
+    delta, out = (xs[-1] - Y) / len(X), {}
+    for layer in range(L - 1, 0, -1):
+        out[f"dW{layer}"], out[f"db{layer}"] = xs[layer - 1].T @ delta, delta.sum(axis=0, keepdims=True)
+        if layer > 1:
+            delta = (delta @ params[f"W{layer}"].T) * (zs[layer - 1] > 0)
+    return out
+
 cases = [([2, 3, 2, 1], 6), ([4, 8, 8, 3], 5), ([1, 1], 4), ([3, 5, 2], 1), ([2, 4, 4, 4, 1], 7)]
 for dims, n in cases:
     net = Hand(dims, relu_ref, ident_ref, mse_ref, seed=100 + n)
     rng_test = np.random.default_rng(n)
     Xs, Ys = rng_test.normal(size=(n, dims[0])), rng_test.normal(size=(n, dims[-1]))
+    grads = net.backward_pass(Xs, Ys, net.forward_pass(Xs, training=True))
+    for name in sorted(net.params):
+        check_close(grads[f"d{name}"], reference_grads_(net.params, Xs, Ys, len(dims))[f"d{name}"],
+                    f"d{name} for a ReLU network with layers {dims} and {n} samples")
     errors = gradient_check(net, Xs, Ys, verbose=False)
     failing = [name for name, error in errors.items() if not error < 1e-6]
     check_that(failing == [], f"for a ReLU network with layers {dims} and {n} samples, the gradients "
@@ -823,6 +849,9 @@ for _ in range(200):
     losses.append(mse_ref["loss"](net.forward_pass(X), Y))
 check_that(np.all(np.diff(losses) < 0), "on the Figure-8 network with learning_rate=1e-4, the loss "
            "should go down at every step.")
+check_close(np.array(losses)[[0, 1, 50, 200]], [2837.7039283601166, 2837.196019400902, 2812.356396289069,
+                                                2715.9896160279964],
+            "the loss of the Figure-8 network after 0, 1, 50 and 200 steps of train", rtol=1e-6)
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_train_verbose", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
@@ -856,6 +885,13 @@ for n_it in (300, 1000):
                f"{n_it} iterations should print about {n_it // 100} lines, one every 100 "
                f"iterations, not {len(lines)}.")
 check_that(all(any(c.isdigit() for c in line) for line in lines), "each printed line should show the loss.")
+quiet_ = io.StringIO()
+with contextlib.redirect_stdout(quiet_):
+    Hand([2, 3, 1], relu_ref, ident_ref, mse_ref, seed=2).train(X_small, Y_small, 300, learning_rate=0.01,
+                                                               verbose=False)
+check_close(float(len(quiet_.getvalue())), 0.0, "the number of characters train prints with verbose=False")
+check_close((len(lines) - n_it // 100) // 2, 0,
+            f"the number of lines train prints in {n_it} iterations, over one every 100")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_train_figure8", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
