@@ -373,12 +373,17 @@ def test_a_flood_of_output_is_cut_and_costs_nothing(graded):
     assert graded_nb.stat().st_size < 3_000_000
 
 
+def printed(course, student, cell):
+    """What one cell of a student's autograded notebook printed."""
+    nb = nbformat.read(course / "autograded" / student / ASSIGNMENT / f"{NOTEBOOK}.ipynb", 4)
+    return "".join(o.get("text", "") for o in next(c for c in nb.cells if grade_id(c) == cell)
+                   .outputs)
+
+
 def test_a_fork_bomb_hits_the_process_limit_and_is_cleaned_up(graded):
     course, rows, _ = graded
     assert rows["forker"]["score"] == str(FULL)
-    nb = nbformat.read(course / "autograded" / "forker" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", 4)
-    cell = next(c for c in nb.cells if grade_id(c) == "count_weights")
-    text = "".join(o.get("text", "") for o in cell.outputs)
+    text = printed(course, "forker", "count_weights")
     assert "fork refused after" in text
     assert int(text.split("fork refused after")[1].split()[0]) < 64
     assert kernel_processes() == []
@@ -388,9 +393,7 @@ def test_a_kernel_sees_only_itself_and_takes_everything_with_it(graded):
     """Does a kernel have its own processes and /tmp, and leave nothing running behind?"""
     course, rows, _ = graded
     assert rows["escapee"]["score"] == str(FULL)
-    nb = nbformat.read(course / "autograded" / "escapee" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", 4)
-    cell = next(c for c in nb.cells if grade_id(c) == "count_weights")
-    text = "".join(o.get("text", "") for o in cell.outputs)
+    text = printed(course, "escapee", "count_weights")
     assert int(text.split("PROCESSES")[1].split()[0]) <= 3   # the kernel, sleep, maybe ls
     listed = eval(text.split("TMP")[1].strip())  # noqa: S307 (the test's own output)
     assert listed[0].startswith("workbook-grade-") and listed[1:] == ["escapee-was-here"]
