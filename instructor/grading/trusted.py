@@ -158,16 +158,25 @@ def _bound(statement):
     return None
 
 
+def _names_in(source):
+    """Every name a cell's code reads."""
+    try:
+        return _loaded(ast.parse(source).body)
+    except SyntaxError:
+        return set()
+
+
 def _loaded(statements):
     return {n.id for s in statements for n in ast.walk(s)
             if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
 
 
-def _drop_unused(body, hidden):
+def _drop_unused(body, hidden, keep):
     """Remove hidden statements that only bind names nothing after them uses (to a fixpoint).
 
     Once the expected values are gone, what computed them (a reference implementation, the
-    data it read) is unused: it must not run in the student's kernel either.
+    data it read) is unused: it must not run in the student's kernel either. Names in
+    ``keep`` (those later cells use) stay.
     """
     changed = True
     while changed:
@@ -176,18 +185,20 @@ def _drop_unused(body, hidden):
             names = _bound(statement)
             if statement.lineno not in hidden or not names:
                 continue
-            if not names & _loaded(body[position + 1:]):
+            if not names & (_loaded(body[position + 1:]) | keep):
                 del body[position]
                 changed = True
                 break
     return body
 
 
-def rewrite(source, *, key=False):
+def rewrite(source, *, key=False, keep=frozenset()):
     """``(new source, sites)``: the test cell with its hidden checks handed out.
 
     ``key=True`` hands out each ``check_close``'s expected value instead (the instructor's run).
-    A cell without hidden checks comes back unchanged, with no sites.
+    ``keep``: names later cells use, which the cell must still define (test helpers written
+    once, in the first test cell that needs them). A cell without hidden checks comes back
+    unchanged, with no sites.
     """
     hidden = hidden_line_numbers(source)
     if not hidden:
@@ -198,7 +209,7 @@ def rewrite(source, *, key=False):
     if not rewriter.sites:
         return source, []
     if not key:
-        tree.body = _drop_unused(tree.body, hidden)
+        tree.body = _drop_unused(tree.body, hidden, keep)
     return ast.unparse(ast.fix_missing_locations(tree)) + "\n", rewriter.sites
 
 
@@ -330,8 +341,11 @@ def hand_out_tests(nb):
     The cell's own source is kept in its metadata, which never reaches the kernel (only cell
     sources are sent to it), and is put back by :func:`decide_tests`.
     """
-    for cell in filter(is_test, nb.cells):
-        rewritten, sites = rewrite(cell.source)
+    tests = list(filter(is_test, nb.cells))
+    later = set()
+    for cell in reversed(tests):
+        rewritten, sites = rewrite(cell.source, keep=frozenset(later))
+        later |= _names_in(cell.source)
         if sites:
             cell.metadata[ORIGINAL] = cell.source
             cell.source = rewritten

@@ -342,28 +342,31 @@ print("J =", MSE(net8.forward_pass(X), Y))
 
 # %% nbgrader={"grade": true, "grade_id": "test_forward_figure8", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 """forward_pass on the ten points of X: shape (10, 1); hidden: the Figure-8 network's first rows and cost."""
-check_array(small_network().forward_pass(X), "forward_pass(X) for the 10 points of X", shape=(10, 1))
 ### BEGIN HIDDEN TESTS
+# Test helpers for this and every later test cell of the notebook.
 relu_ref = {"activation": lambda z: np.maximum(z, 0), "derivative": lambda z: 1.0 * (z > 0)}
 ident_ref = {"activation": lambda z: z, "derivative": np.ones_like}
 mse_ref = {"loss": lambda a, Y: np.sum((a - Y) ** 2) / (2 * len(a)),
            "derivative": lambda a, Y: (a - Y) / len(a)}
 
 
-class Hand(NN):  # noqa: F811 (each test cell defines its own)
+class Hand(NN):
     """Your NN, with N(0, 1) weights and biases drawn by the test instead of your init."""
 
     def initialize_parameters(self, dims, generator):
         self.params = {f"{k}{layer}": generator.normal(size=(dims[layer - 1] if k == "W" else 1, dims[layer]))
                        for layer in range(1, len(dims)) for k in "Wb"}
 
-def figure8_network():  # noqa: F811
+
+def figure8_network():
     """The Figure-8 network with its hand-set weights and zero biases."""
     net = Hand([2, 3, 2, 1], relu_ref, ident_ref, mse_ref)
     net.params = {**figure8_weights(), "b1": np.zeros((1, 3)), "b2": np.zeros((1, 2)),
                   "b3": np.zeros((1, 1))}
     return net
-
+### END HIDDEN TESTS
+check_array(small_network().forward_pass(X), "forward_pass(X) for the 10 points of X", shape=(10, 1))
+### BEGIN HIDDEN TESTS
 net = figure8_network()
 values = net.forward_pass(X, training=True)
 check_close(values["z1"][0], [-0.314, 0.818, -0.417], "the first row of z1 for Figure 8")
@@ -381,19 +384,6 @@ for key, width in [("x0", 2), ("z1", 3), ("x1", 3), ("z2", 2), ("x2", 2), ("z3",
     check_array(values[key], f"forward_pass(X_small, training=True)['{key}']", shape=(6, width))
 check_close(values["x0"], X_small, "forward_pass(X_small, training=True)['x0']")
 ### BEGIN HIDDEN TESTS
-relu_ref = {"activation": lambda z: np.maximum(z, 0), "derivative": lambda z: 1.0 * (z > 0)}
-ident_ref = {"activation": lambda z: z, "derivative": np.ones_like}
-mse_ref = {"loss": lambda a, Y: np.sum((a - Y) ** 2) / (2 * len(a)),
-           "derivative": lambda a, Y: (a - Y) / len(a)}
-
-
-class Hand(NN):  # noqa: F811 (each test cell defines its own)
-    """Your NN, with N(0, 1) weights and biases drawn by the test instead of your init."""
-
-    def initialize_parameters(self, dims, generator):
-        self.params = {f"{k}{layer}": generator.normal(size=(dims[layer - 1] if k == "W" else 1, dims[layer]))
-                       for layer in range(1, len(dims)) for k in "Wb"}
-
 for dims, n in [([4, 8, 8, 3], 5), ([1, 1], 3), ([3, 5, 2], 1), ([2, 4, 4, 4, 1], 7)]:
     net = Hand(dims, relu_ref, ident_ref, mse_ref, seed=n)
     Xs = np.random.default_rng(n).normal(size=(n, dims[0]))
@@ -413,19 +403,6 @@ check_close(net.forward_pass(Xs, training=False), values["x4"], "forward_pass(X,
 """forward_pass works for any depth and width: right values, biases included."""
 check_array(small_network().forward_pass(X_small[:1]), "forward_pass(X_small[:1]), for one sample", shape=(1, 1))
 ### BEGIN HIDDEN TESTS
-relu_ref = {"activation": lambda z: np.maximum(z, 0), "derivative": lambda z: 1.0 * (z > 0)}
-ident_ref = {"activation": lambda z: z, "derivative": np.ones_like}
-mse_ref = {"loss": lambda a, Y: np.sum((a - Y) ** 2) / (2 * len(a)),
-           "derivative": lambda a, Y: (a - Y) / len(a)}
-
-
-class Hand(NN):  # noqa: F811 (each test cell defines its own)
-    """Your NN, with N(0, 1) weights and biases drawn by the test instead of your init."""
-
-    def initialize_parameters(self, dims, generator):
-        self.params = {f"{k}{layer}": generator.normal(size=(dims[layer - 1] if k == "W" else 1, dims[layer]))
-                       for layer in range(1, len(dims)) for k in "Wb"}
-
 for dims, n in [([2, 3, 2, 1], 5), ([4, 8, 8, 3], 7), ([1, 1], 4), ([3, 5, 2], 1), ([2, 4, 4, 4, 1], 6)]:
     net = Hand(dims, relu_ref, ident_ref, mse_ref, seed=sum(dims))
     Xs = np.random.default_rng(n).normal(size=(n, dims[0]))
@@ -521,19 +498,6 @@ for layer, (n_in, n_out) in enumerate([(2, 3), (3, 2), (2, 1)], start=1):
         check_that(key in grads, f"the dict returned by backward_pass has no key '{key}'.")
         check_array(grads[key], f"backward_pass(...)['{key}']", shape=shape)
 ### BEGIN HIDDEN TESTS
-relu_ref = {"activation": lambda z: np.maximum(z, 0), "derivative": lambda z: 1.0 * (z > 0)}
-ident_ref = {"activation": lambda z: z, "derivative": np.ones_like}
-mse_ref = {"loss": lambda a, Y: np.sum((a - Y) ** 2) / (2 * len(a)),
-           "derivative": lambda a, Y: (a - Y) / len(a)}
-
-
-class Hand(NN):  # noqa: F811 (each test cell defines its own)
-    """Your NN, with N(0, 1) weights and biases drawn by the test instead of your init."""
-
-    def initialize_parameters(self, dims, generator):
-        self.params = {f"{k}{layer}": generator.normal(size=(dims[layer - 1] if k == "W" else 1, dims[layer]))
-                       for layer in range(1, len(dims)) for k in "Wb"}
-
 for dims, n in [([4, 8, 8, 3], 5), ([1, 1], 3), ([3, 5, 2], 1), ([2, 4, 4, 4, 1], 7)]:
     net = Hand(dims, relu_ref, ident_ref, mse_ref, seed=n)
     rng_test = np.random.default_rng(n)
@@ -589,19 +553,6 @@ wrong = [name for name, error in errors.items() if not error < 1e-6]
 check_that(wrong == [], f"the gradients of {wrong} disagree with finite differences: "
            "run gradient_check(small_network(), X_small, Y_small) to see the report.")
 ### BEGIN HIDDEN TESTS
-relu_ref = {"activation": lambda z: np.maximum(z, 0), "derivative": lambda z: 1.0 * (z > 0)}
-ident_ref = {"activation": lambda z: z, "derivative": np.ones_like}
-mse_ref = {"loss": lambda a, Y: np.sum((a - Y) ** 2) / (2 * len(a)),
-           "derivative": lambda a, Y: (a - Y) / len(a)}
-
-
-class Hand(NN):  # noqa: F811 (each test cell defines its own)
-    """Your NN, with N(0, 1) weights and biases drawn by the test instead of your init."""
-
-    def initialize_parameters(self, dims, generator):
-        self.params = {f"{k}{layer}": generator.normal(size=(dims[layer - 1] if k == "W" else 1, dims[layer]))
-                       for layer in range(1, len(dims)) for k in "Wb"}
-
 def reference_grads_(params, X, Y, L):
     """Backpropagation for ReLU hidden layers, an identity output and the half mean squared error."""
     xs, zs = [X], [None]
@@ -643,19 +594,6 @@ grads = net.backward_pass(X_small, Y_small, values)
 check_close(grads["dZ3"], log_cosh["derivative"](values["x3"], Y_small) * arctan["derivative"](values["z3"]),
             "dZ3, the gradient at the output layer")
 ### BEGIN HIDDEN TESTS
-relu_ref = {"activation": lambda z: np.maximum(z, 0), "derivative": lambda z: 1.0 * (z > 0)}
-ident_ref = {"activation": lambda z: z, "derivative": np.ones_like}
-mse_ref = {"loss": lambda a, Y: np.sum((a - Y) ** 2) / (2 * len(a)),
-           "derivative": lambda a, Y: (a - Y) / len(a)}
-
-
-class Hand(NN):  # noqa: F811 (each test cell defines its own)
-    """Your NN, with N(0, 1) weights and biases drawn by the test instead of your init."""
-
-    def initialize_parameters(self, dims, generator):
-        self.params = {f"{k}{layer}": generator.normal(size=(dims[layer - 1] if k == "W" else 1, dims[layer]))
-                       for layer in range(1, len(dims)) for k in "Wb"}
-
 for dims, n in [([2, 3, 2, 1], 6), ([4, 8, 8, 3], 5), ([2, 4, 4, 4, 1], 7)]:
     net = Hand(dims, relu_ref, ident_ref, mse_ref, seed=200 + n)
     rng_test = np.random.default_rng(n)
@@ -676,26 +614,6 @@ net = small_network()
 grads = net.backward_pass(X[:1], Y[:1], net.forward_pass(X[:1], training=True))
 check_array(grads["dW3"], "dW3 for the first data point", shape=(2, 1))
 ### BEGIN HIDDEN TESTS
-relu_ref = {"activation": lambda z: np.maximum(z, 0), "derivative": lambda z: 1.0 * (z > 0)}
-ident_ref = {"activation": lambda z: z, "derivative": np.ones_like}
-mse_ref = {"loss": lambda a, Y: np.sum((a - Y) ** 2) / (2 * len(a)),
-           "derivative": lambda a, Y: (a - Y) / len(a)}
-
-
-class Hand(NN):  # noqa: F811 (each test cell defines its own)
-    """Your NN, with N(0, 1) weights and biases drawn by the test instead of your init."""
-
-    def initialize_parameters(self, dims, generator):
-        self.params = {f"{k}{layer}": generator.normal(size=(dims[layer - 1] if k == "W" else 1, dims[layer]))
-                       for layer in range(1, len(dims)) for k in "Wb"}
-
-def figure8_network():  # noqa: F811
-    """The Figure-8 network with its hand-set weights and zero biases."""
-    net = Hand([2, 3, 2, 1], relu_ref, ident_ref, mse_ref)
-    net.params = {**figure8_weights(), "b1": np.zeros((1, 3)), "b2": np.zeros((1, 2)),
-                  "b3": np.zeros((1, 1))}
-    return net
-
 net = figure8_network()
 first = net.backward_pass(X[:1], Y[:1], net.forward_pass(X[:1], training=True))
 check_close(first["dW3"][1, 0], -2.7729778451879996, "dW3[1, 0] on the first point (dj_dw3_21)")
@@ -772,19 +690,6 @@ check_that(all(np.allclose(twice_.params[k], once_.params[k]) for k in once_.par
            "and the backward pass inside the loop, so that every step uses the gradients of the "
            "current weights.")
 ### BEGIN HIDDEN TESTS
-relu_ref = {"activation": lambda z: np.maximum(z, 0), "derivative": lambda z: 1.0 * (z > 0)}
-ident_ref = {"activation": lambda z: z, "derivative": np.ones_like}
-mse_ref = {"loss": lambda a, Y: np.sum((a - Y) ** 2) / (2 * len(a)),
-           "derivative": lambda a, Y: (a - Y) / len(a)}
-
-
-class Hand(NN):  # noqa: F811 (each test cell defines its own)
-    """Your NN, with N(0, 1) weights and biases drawn by the test instead of your init."""
-
-    def initialize_parameters(self, dims, generator):
-        self.params = {f"{k}{layer}": generator.normal(size=(dims[layer - 1] if k == "W" else 1, dims[layer]))
-                       for layer in range(1, len(dims)) for k in "Wb"}
-
 dims = [3, 5, 4, 2]
 rng_test = np.random.default_rng(21)
 Xs, Ys = rng_test.normal(size=(6, 3)), rng_test.normal(size=(6, 2))
@@ -822,26 +727,6 @@ check_that(log_cosh["loss"](net.forward_pass(X_small), Y_small) < start,
            "the loss did not go down in 50 steps of train: check the sign of the update "
            "(p - learning_rate * dp).")
 ### BEGIN HIDDEN TESTS
-relu_ref = {"activation": lambda z: np.maximum(z, 0), "derivative": lambda z: 1.0 * (z > 0)}
-ident_ref = {"activation": lambda z: z, "derivative": np.ones_like}
-mse_ref = {"loss": lambda a, Y: np.sum((a - Y) ** 2) / (2 * len(a)),
-           "derivative": lambda a, Y: (a - Y) / len(a)}
-
-
-class Hand(NN):  # noqa: F811 (each test cell defines its own)
-    """Your NN, with N(0, 1) weights and biases drawn by the test instead of your init."""
-
-    def initialize_parameters(self, dims, generator):
-        self.params = {f"{k}{layer}": generator.normal(size=(dims[layer - 1] if k == "W" else 1, dims[layer]))
-                       for layer in range(1, len(dims)) for k in "Wb"}
-
-def figure8_network():  # noqa: F811
-    """The Figure-8 network with its hand-set weights and zero biases."""
-    net = Hand([2, 3, 2, 1], relu_ref, ident_ref, mse_ref)
-    net.params = {**figure8_weights(), "b1": np.zeros((1, 3)), "b2": np.zeros((1, 2)),
-                  "b3": np.zeros((1, 1))}
-    return net
-
 net = figure8_network()
 losses = [mse_ref["loss"](net.forward_pass(X), Y)]
 for _ in range(200):
@@ -862,19 +747,6 @@ with contextlib.redirect_stdout(quiet):
     net.train(X_small, Y_small, 300, learning_rate=0.01, verbose=False)
 check_that(quiet.getvalue() == "", "train(..., verbose=False) should print nothing.")
 ### BEGIN HIDDEN TESTS
-relu_ref = {"activation": lambda z: np.maximum(z, 0), "derivative": lambda z: 1.0 * (z > 0)}
-ident_ref = {"activation": lambda z: z, "derivative": np.ones_like}
-mse_ref = {"loss": lambda a, Y: np.sum((a - Y) ** 2) / (2 * len(a)),
-           "derivative": lambda a, Y: (a - Y) / len(a)}
-
-
-class Hand(NN):  # noqa: F811 (each test cell defines its own)
-    """Your NN, with N(0, 1) weights and biases drawn by the test instead of your init."""
-
-    def initialize_parameters(self, dims, generator):
-        self.params = {f"{k}{layer}": generator.normal(size=(dims[layer - 1] if k == "W" else 1, dims[layer]))
-                       for layer in range(1, len(dims)) for k in "Wb"}
-
 for n_it in (300, 1000):
     net = Hand([2, 3, 1], relu_ref, ident_ref, mse_ref, seed=2)
     loud = io.StringIO()
@@ -900,26 +772,6 @@ net = small_network()
 net.train(X, Y, 10, learning_rate=1e-4, verbose=False)
 check_array(net.forward_pass(X), "the output after training", shape=(10, 1))
 ### BEGIN HIDDEN TESTS
-relu_ref = {"activation": lambda z: np.maximum(z, 0), "derivative": lambda z: 1.0 * (z > 0)}
-ident_ref = {"activation": lambda z: z, "derivative": np.ones_like}
-mse_ref = {"loss": lambda a, Y: np.sum((a - Y) ** 2) / (2 * len(a)),
-           "derivative": lambda a, Y: (a - Y) / len(a)}
-
-
-class Hand(NN):  # noqa: F811 (each test cell defines its own)
-    """Your NN, with N(0, 1) weights and biases drawn by the test instead of your init."""
-
-    def initialize_parameters(self, dims, generator):
-        self.params = {f"{k}{layer}": generator.normal(size=(dims[layer - 1] if k == "W" else 1, dims[layer]))
-                       for layer in range(1, len(dims)) for k in "Wb"}
-
-def figure8_network():  # noqa: F811
-    """The Figure-8 network with its hand-set weights and zero biases."""
-    net = Hand([2, 3, 2, 1], relu_ref, ident_ref, mse_ref)
-    net.params = {**figure8_weights(), "b1": np.zeros((1, 3)), "b2": np.zeros((1, 2)),
-                  "b3": np.zeros((1, 1))}
-    return net
-
 net = figure8_network()
 net.train(X, Y, 1000, learning_rate=1e-4, verbose=False)
 check_close(mse_ref["loss"](net.forward_pass(X), Y), 74.80417329, "the cost after 1000 iterations",
