@@ -10,3 +10,6 @@ MEMORY_MB = 2048                 # address space of a kernel; numpy + matplotlib
 PROCESSES = 64                   # processes and threads of a kernel's uid
 FILE_MB = 64                     # largest file a kernel may write, and the size of its /tmp
 OUTPUT_KB = 1024                 # output kept per cell
+# The smallest --memory accepted: below it a kernel with numpy and matplotlib cannot even start
+# (measured in the sandbox: see README.md), so every student would get status "error".
+MEMORY_FLOOR_MB = 1024
