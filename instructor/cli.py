@@ -124,6 +124,7 @@ def main(argv=None):
         args.course = find_course(getattr(args, "course", None))
         if args.command == "grade":
             _check_assignments(args.course, [args.assignment])
+            _check_memory(args.course, args.assignment, args.memory)
             return _grade(args)
         if args.command == "feedback":
             _check_assignments(args.course, [args.assignment])
@@ -156,6 +157,23 @@ def _check_assignments(root, wanted):
         valid = ", ".join(known) if known else "none (source/ is empty)"
         raise GradingError(f"no assignment {name!r} in this course.{hint} "
                            f"Valid assignments: {valid}")
+
+
+def _check_memory(root, assignment, memory):
+    """Refuse a memory cap too small for this assignment's kernels to start."""
+    import json
+    import re
+
+    imports_torch = re.compile(r"^\s*(import|from)\s+torch\b", re.M)
+    for path in sorted((root / "release" / assignment).glob("*.ipynb")):
+        cells = json.loads(path.read_text()).get("cells", [])
+        code = "\n".join("".join(c.get("source", "")) for c in cells
+                         if c.get("cell_type") == "code")
+        if imports_torch.search(code) and memory < defaults.TORCH_MEMORY_FLOOR_MB:
+            raise GradingError(
+                f"--memory {memory} is too small for {assignment}: {path.name} imports torch, "
+                f"and a kernel with torch needs at least {defaults.TORCH_MEMORY_FLOOR_MB} MB "
+                "to start and train")
 
 
 def _grade(args):
