@@ -11,6 +11,7 @@ from instructor.report import by_assignment
 __all__ = ["render"]
 
 e = html.escape
+SHOWN = 8            # test cells listed per assignment before the rest fold away
 STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 75rem; margin: 1.5rem auto; color: #222;
        padding: 0 1rem; line-height: 1.4; }
@@ -120,10 +121,14 @@ def _cells(results):
                         f"<td class='num'>{100 * stats.pass_rate:.0f}%</td>"
                         f"<td class='num'>{mean:.2g} / {stats.max_score:g}</td>"
                         f"<td>{error}</td></tr>")
+        head = ("<table><tr><th>cell</th><th>notebook</th><th>pass rate</th>"
+                "<th>mean score</th><th>most common error</th></tr>")
+        table = head + "".join(rows[:SHOWN]) + "</table>"
+        if len(rows) > SHOWN:
+            table += (f"<details><summary>the other {len(rows) - SHOWN} cells</summary>"
+                      + head + "".join(rows[SHOWN:]) + "</table></details>")
         parts.append(f"<h3>{e(assignment)}</h3><div class='figures'>{_png(figure)}"
-                     "<table><tr><th>cell</th><th>notebook</th><th>pass rate</th>"
-                     "<th>mean score</th><th>most common error</th></tr>"
-                     + "".join(rows) + "</table></div>")
+                     f"<div>{table}</div></div>")
     return "".join(parts)
 
 
