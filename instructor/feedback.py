@@ -32,12 +32,18 @@ pre { background: #f6f8fa; padding: .6rem; overflow-x: auto; white-space: pre-wr
 .error { color: #c92a2a; } table { border-collapse: collapse; }
 td, th { border: 1px solid #ccc; padding: .2rem .6rem; text-align: left; }
 .fix { background: #fff9db; border: 1px solid #f0c36d; padding: .6rem 1rem; margin: 1rem 0; }
-.lost { color: #c92a2a; font-weight: bold; } .full { color: #2b8a3e; }
+ul.scores { display: flex; flex-wrap: wrap; gap: .4rem; list-style: none; padding: 0; }
+ul.scores li { border: 1px solid #b2f2bb; background: #ebfbee; padding: .1rem .5rem;
+               border-radius: .3rem; font-variant-numeric: tabular-nums; }
+ul.scores li.lost { border-color: #ffa8a8; background: #fff5f5; font-weight: bold; }
 .note { color: #666; font-style: italic; } img { max-width: 100%; }
 details > summary { cursor: pointer; color: #1c5fb0; }
+details.passed { border-left: 5px solid #2b8a3e; padding: .2rem .8rem; margin: .8rem 0; }
+details.passed > summary { color: #2b8a3e; font-weight: bold; }
 """
 BLANK = ("your answer is not written yet: the cell still raises NotImplementedError. "
          "Replace `raise NotImplementedError()` with your code.")
+USES_BLANK = "this cell uses an answer that is not written yet (see above)"
 
 
 def hidden_test_lines(root, assignment):
@@ -135,9 +141,28 @@ def render(assignment, notebook, student, score, max_score, scores, nb, handed_i
         return "".join(parts) + "</body></html>"
     parts.append(_summary(nb, scores, secrets))
     pictures = _pictures(nb, handed_in)
-    for index, cell in enumerate(nb.cells):
-        parts.append(_cell(cell, scores, secrets, pictures.get(index, [])))
+    for section in _sections(nb.cells):
+        body = "".join(_cell(nb.cells[i], scores, secrets, pictures.get(i, [])) for i in section)
+        graded = [_score(nb.cells[i], scores) for i in section if grade_id(nb.cells[i]) in scores]
+        if graded and all(score >= top for score, top in graded):
+            first = nb.cells[section[0]]
+            lines = first.source.strip().splitlines() if first.cell_type == "markdown" else []
+            heading = lines[0].lstrip("#").strip() if lines else "These cells"
+            earned = sum(top for _, top in graded)
+            body = (f"<details class='passed'><summary>{e(heading)}: full marks "
+                    f"({earned:g} / {earned:g})</summary>{body}</details>")
+        parts.append(body)
     return "".join(parts) + "</body></html>"
+
+
+def _sections(cells):
+    """Cell indices grouped by markdown headings: each group starts at a heading cell."""
+    sections = [[]]
+    for index, cell in enumerate(cells):
+        if cell.cell_type == "markdown" and cell.source.lstrip().startswith("#") and sections[-1]:
+            sections.append([])
+        sections[-1].append(index)
+    return sections
 
 
 def _score(cell, scores):
@@ -147,28 +172,34 @@ def _score(cell, scores):
 
 def _summary(nb, scores, secrets):
     """The first thing to fix, and the table of every graded cell's score."""
-    graded = [c for c in nb.cells if grade_id(c) in scores]
-    rows, fix = [], None
-    for position, cell in enumerate(graded):
+    rows, fix, answer, heading = [], None, None, ""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and cell.source.lstrip().startswith("#"):
+            heading = cell.source.strip().splitlines()[0].lstrip("#").strip()
+        if is_solution(cell):
+            answer = (cell, heading)
+        if grade_id(cell) not in scores:
+            continue
         name, (score, top) = grade_id(cell), _score(cell, scores)
         lost = score < top
         if lost and fix is None:
-            fix = (cell, graded[position - 1] if position else None)
-        mark = "<span class='lost'>lost points</span>" if lost else "<span class='full'>ok</span>"
-        rows.append(f"<tr><td><a href='#{e(name)}'>{e(name)}</a></td><td>{score:g} / "
-                    f"{top:g}</td><td>{mark}</td></tr>")
+            fix = (cell, answer)
+        rows.append(f"<li class='{'lost' if lost else 'full'}'><a href='#{e(name)}'>{e(name)}</a>"
+                    f" {score:g} / {top:g}</li>")
     parts = []
     if fix:
-        cell, before = fix
-        reason = _first_error(cell, secrets)
-        if before is not None and is_solution(before) and _is_blank(before):
-            reason = f"the answer cell {grade_id(before)}: {BLANK}"
-        parts.append(f"<div class='fix'><b>First thing to fix:</b> <a href='#{e(grade_id(cell))}'>"
-                     f"{e(grade_id(cell))}</a>{': ' + e(reason) if reason else ''}</div>")
+        cell, answer = fix
+        target, reason = grade_id(cell), _first_error(cell, secrets)
+        if answer is not None and _is_blank(answer[0]):
+            target = grade_id(answer[0])
+            where = f" in \u201c{answer[1]}\u201d" if answer[1] else ""
+            reason = f"{BLANK} It is{where}, and the test {grade_id(cell)} needs it."
+        parts.append(f"<div class='fix'><b>First thing to fix:</b> <a href='#{e(target)}'>"
+                     f"{e(target)}</a>{': ' + e(reason) if reason else ''}</div>")
     else:
         parts.append("<div class='fix'><b>Every graded cell earned full marks.</b></div>")
-    parts.append("<table><tr><th>graded cell</th><th>score</th><th></th></tr>"
-                 + "".join(rows) + "</table><hr>")
+    parts.append("<p>Every graded cell (red: lost points):</p><ul class='scores'>"
+                 + "".join(rows) + "</ul><hr>")
     return "".join(parts)
 
 
@@ -177,16 +208,18 @@ def _errors(cell):
 
 
 def _is_blank(cell):
-    return any(o.get("ename") == "NotImplementedError" for o in _errors(cell))
+    """Does the cell raise NotImplementedError, or is it an answer still holding the stub?"""
+    stub = is_solution(cell) and "raise NotImplementedError" in cell.get("source", "")
+    return stub or any(o.get("ename") == "NotImplementedError" for o in _errors(cell))
 
 
-def error_line(error, secrets):
+def error_line(error, secrets, answer=False):
     """``Name: message`` of an error output, without hidden-test lines; a blank answer's
-    bare ``NotImplementedError`` is explained."""
+    bare ``NotImplementedError`` is explained (``answer``: raised by the answer cell itself)."""
     name = plain(error.get("ename", "")) or "Error"
     message = scrub(plain(error.get("evalue", "")), secrets).strip()
     if name == "NotImplementedError" and not message:
-        return f"{name}: {BLANK}"
+        return f"{name}: {BLANK if answer else USES_BLANK}"
     return f"{name}: {message}" if message else name
 
 
@@ -241,12 +274,12 @@ def _cell(cell, scores, secrets, pictures):
                  f"{e(name or '')}: {score:g} / {top:g}</b>"]
         lines += [f"<div class='error'>{e(error_line(error, secrets))}</div>" for error in errors]
         return "".join(lines) + "</div>"
-    outputs = "".join(_output(o, secrets) for o in cell.get("outputs", []))
+    outputs = "".join(_output(o, secrets, is_solution(cell)) for o in cell.get("outputs", []))
     if pictures and "<img" not in outputs:
         outputs += "".join(pictures)
     source = e(scrub(cell.source, secrets))
     if is_graded(cell) or is_solution(cell):
-        points = ""
+        points = f"<a id='{e(name)}'></a>" if name and not is_graded(cell) else ""
         if is_graded(cell):
             score, top = _score(cell, scores)
             points = f"<p id='{e(name)}'><b>{e(name)}: {score:g} / {top:g}</b></p>"
@@ -256,13 +289,13 @@ def _cell(cell, scores, secrets, pictures):
             f"</details>" + outputs)
 
 
-def _output(output, secrets):
+def _output(output, secrets, answer=False):
     kind = output.get("output_type")
     if kind == "stream":
         return fold(scrub(plain(output.get("text", "")), secrets))
     if kind == "error":
         trace = scrub("\n".join(plain(line) for line in output.get("traceback", [])), secrets)
-        head = f"<div class='error'>{e(error_line(output, secrets))}</div>"
+        head = f"<div class='error'>{e(error_line(output, secrets, answer))}</div>"
         if _is_blank({"outputs": [output]}) and not plain(output.get("evalue", "")).strip():
             return head    # the explanation says it all; the bare traceback says nothing
         return head + fold(trace, css="error", summary="traceback")

@@ -25,7 +25,7 @@ _markdown = mistune.create_markdown(escape=True, plugins=["table", "strikethroug
 MATH = re.compile(r"(?P<code>```.*?```|`[^`\n]+`)"
                   r"|\$\$(?P<display>.+?)\$\$"
                   r"|\\\[(?P<display2>.+?)\\\]"
-                  r"|(?<![\\$\w])\$(?P<inline>[^\s$](?:[^$]*?[^\s\\$])?)\$(?![\w$])",
+                  r"|(?<![\\$\w])\$(?P<inline>[^\s$](?:[^$]*?[^\\$])?)\$(?![\w$])",
                   re.S)
 TOKEN = "zqmath{}qz"
 
