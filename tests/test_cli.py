@@ -3,6 +3,7 @@
 None of these runs a kernel: each is refused (or finds nothing to do) before grading starts.
 """
 
+import csv
 import shutil
 import warnings
 
@@ -120,3 +121,19 @@ def test_the_summary_counts_students_in_good_english():
     one = [Result("ada", A1, 3.0, 21.0, Status.OK)]
     assert "1 student graded" in summary(one, 1.0, "2 local workers")
     assert "2 students graded" in summary(one * 2, 1.0, "2 local workers")
+
+
+def test_a_failed_run_never_blanks_a_stored_score(tmp_path):
+    from instructor.grading.pipeline import _write_csv
+
+    path = tmp_path / "grades.csv"
+    _write_csv(path, A1, [Result("ada", A1, 17.0, 21.0, Status.OK),
+                          Result("bo", A1, 5.0, 21.0, Status.OK)])
+    _write_csv(path, A1, [Result("ada", A1, None, 21.0, Status.ERROR, ["worker lost"]),
+                          Result("bo", A1, None, 21.0, Status.MALFORMED),
+                          Result("cy", A1, None, 21.0, Status.ERROR)])
+    with open(path, newline="") as handle:
+        rows = {r["student"]: r for r in csv.DictReader(handle)}
+    assert (rows["ada"]["score"], rows["ada"]["status"]) == ("17", "error")
+    assert (rows["bo"]["score"], rows["bo"]["status"]) == ("5", "malformed")
+    assert rows["cy"]["score"] == ""     # never graded: nothing to keep

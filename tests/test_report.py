@@ -1,18 +1,21 @@
 """``workbook report`` on a small class graded by the real ``workbook grade``.
 
-Two assignments, six students: all correct, blank, one mistake, one who skipped Assignment 3,
-one whose regrade failed (the old score must stay), and one with a folder but no hand-in of
-either. The page is opened in Chromium; screenshots go to ``test-artifacts/report/``.
+Two assignments, seven students: all correct, blank, one mistake, one who skipped Assignment 3,
+one whose regrade failed (the old score must stay), one with a folder but no hand-in of
+either, and one known only to the gradebook. The page is opened in Chromium; screenshots go
+to ``test-artifacts/report/``.
 """
 
 import csv
 from pathlib import Path
 
 import pytest
+from nbgrader.api import Gradebook
 from test_grader import WRONG, workbook
 
 from instructor.authoring.courses import make_course
 from instructor.authoring.submissions import solution_cells, write_submission
+from instructor.course import course_config
 from instructor.grading.sandbox import sandbox_problem
 
 from lab_server import CHROMIUM, CHROMIUM_ARGS
@@ -43,6 +46,8 @@ def course(tmp_path_factory):
         if second != "skip":
             hand_in(course, student, A3, N3, second)
     (course / "submitted" / "finn").mkdir()          # a student folder, nothing handed in
+    with Gradebook(course_config(course).CourseDirectory.db_url) as gb:
+        gb.update_or_create_student("gina")          # in the gradebook only, nothing handed in
     workbook(course, "grade", A1, "--quiet")
     workbook(course, "grade", A3, "--quiet")
     # erin's regrade of Assignment 1 fails: the gradebook and grades.csv keep 21
@@ -59,7 +64,9 @@ def rows(path):
 def test_grades_csv_has_a_missing_row_and_keeps_the_old_score(course):
     grades = {(r[0], r[1]): r for r in rows(course / "grades.csv")[1:]}
     assert grades[("dana", A3)][2:5] == ["0", f"{MAX3}", "missing"]
-    assert grades[("finn", A1)][4] == "missing" and grades[("finn", A3)][4] == "missing"
+    for student in ("finn", "gina"):
+        assert grades[(student, A1)][2:5] == ["0", f"{MAX1}", "missing"]
+        assert grades[(student, A3)][4] == "missing"
     assert grades[("erin", A1)][2] == str(MAX1) and grades[("erin", A1)][4] == "malformed"
 
 
@@ -91,7 +98,7 @@ def test_canvas_csv_has_the_gradebook_import_layout(course):
     assert table[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", A1, A3]
     assert table[1][0] == "Points Possible" and table[1][5:] == [str(MAX1), str(MAX3)]
     by_id = {r[2]: r for r in table[2:]}
-    assert set(by_id) == {"alex", "blake", "casey", "dana", "erin", "finn"}
+    assert set(by_id) == {"alex", "blake", "casey", "dana", "erin", "finn", "gina"}
     assert by_id["alex"][5:] == [str(MAX1), str(MAX3)]
     assert by_id["dana"][6] == "0" and by_id["finn"][5:] == ["0", "0"]
     assert by_id["erin"][5] == str(MAX1)
