@@ -18,7 +18,15 @@ from nbgrader.api import Gradebook, MissingEntry
 
 from instructor.course import course_config
 from instructor.pages import fold, image, markdown, plain, scrub
-from instructor.vocabulary import grade_id, hidden_lines, is_graded, is_solution, is_test
+from instructor.vocabulary import (
+    BEGIN_HIDDEN,
+    END_HIDDEN,
+    grade_id,
+    hidden_lines,
+    is_graded,
+    is_solution,
+    is_test,
+)
 
 __all__ = ["graded_students", "hidden_test_lines", "render", "write_feedback", "write_index"]
 
@@ -47,8 +55,9 @@ USES_BLANK = "this cell uses an answer that is not written yet (see above)"
 
 
 def hidden_test_lines(root, assignment):
-    """Every line between hidden-test markers in the assignment's source notebooks."""
-    lines = set()
+    """Every line between hidden-test markers in the assignment's source notebooks, and the
+    markers themselves."""
+    lines = {BEGIN_HIDDEN, END_HIDDEN}
     for path in (Path(root) / "source" / assignment).glob("*.ipynb"):
         for cell in nbformat.read(path, as_version=4).cells:
             lines.update(line for line in hidden_lines(cell.source) if line)
@@ -262,7 +271,7 @@ def _image_output(output):
 
 def _cell(cell, scores, secrets, pictures):
     if cell.cell_type == "markdown":
-        return markdown(cell.source)
+        return markdown(scrub(cell.source, secrets))
     if cell.cell_type != "code":
         return ""
     name = grade_id(cell)

@@ -53,12 +53,24 @@ def plain(text):
     return ANSI.sub("", str(text))
 
 
+LONG_SECRET = 12     # a secret line this long is dropped wherever it appears in a line
+
+
 def scrub(text, secrets):
-    """``text`` without the lines that equal (stripped) a line of ``secrets``."""
+    """``text`` without the lines that equal (stripped) a line of ``secrets``, or that hold a
+    long one anywhere (as ``print(In)`` prints a whole cell on one line, ``\\n`` escaped)."""
     if not secrets:
         return text
-    return "\n".join(line for line in text.split("\n")
-                     if not (line.strip() and line.strip() in secrets))
+    long = [secret for secret in secrets if len(secret) >= LONG_SECRET]
+    return "\n".join(line for line in text.split("\n") if not _leaks(line, secrets, long))
+
+
+def _leaks(line, secrets, long):
+    for piece in line.replace("\\n", "\n").split("\n"):
+        piece = piece.strip()
+        if piece and (piece in secrets or piece.strip("'\",[] ") in secrets):
+            return True
+    return any(secret in line for secret in long)
 
 
 def fold(text, css="", summary="output"):

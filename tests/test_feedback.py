@@ -73,6 +73,7 @@ def crafted():
     test.source = test2.source = "check_number(answer)"
     answer.outputs = [
         new_output("stream", name="stdout", text=f"my answer\n{SECRET}\n  {SECRET_2}\n"),
+        new_output("execute_result", data={"text/plain": repr(["x = 1", HIDDEN_TEST])}),
         new_output("display_data", data={"text/html": "<script>alert('x')</script>",
                                           "image/svg+xml": "<svg onload='alert(1)'></svg>",
                                           "text/plain": "<b>plain</b>"}),
@@ -114,6 +115,7 @@ def test_no_hidden_test_line_or_key_value_appears(page):
     for line in (SECRET, SECRET_2, "42.125", "0.5, 1.5, 2.5"):
         assert line not in text
     assert "my answer" in text
+    assert "BEGIN HIDDEN" not in text   # print(In): a whole cell on one line, \\n escaped
 
 
 def test_test_cells_show_name_score_and_cleaned_error_only(page):
