@@ -7,13 +7,15 @@ to ``test-artifacts/report/``.
 """
 
 import csv
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from nbgrader.api import Gradebook
 from test_grader import WRONG, workbook
 
-from instructor.authoring.courses import make_course
+from instructor.authoring.courses import make_course, venv_env
 from instructor.authoring.submissions import solution_cells, write_submission
 from instructor.course import course_config
 from instructor.grading.sandbox import sandbox_problem
@@ -45,6 +47,11 @@ def course(tmp_path_factory):
         hand_in(course, student, A1, N1, first)
         if second != "skip":
             hand_in(course, student, A3, N3, second)
+    # alex ran their notebook before handing it in: it holds their pictures
+    alex = course / "submitted" / "alex" / A1 / f"{N1}.ipynb"
+    subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook",
+                    "--execute", "--inplace", str(alex)], env=venv_env(), check=True,
+                   capture_output=True)
     (course / "submitted" / "finn").mkdir()          # a student folder, nothing handed in
     with Gradebook(course_config(course).CourseDirectory.db_url) as gb:
         gb.update_or_create_student("gina")          # in the gradebook only, nothing handed in
@@ -139,6 +146,11 @@ def test_the_report_and_a_feedback_page_in_chromium(course):
         assert "First thing to fix" in tab.inner_text("body")
         tab.screenshot(path=ARTIFACTS / "feedback_casey.png", full_page=True)
         height = tab.evaluate("document.body.scrollHeight")
+        tab.goto((course / "feedback_html" / "alex" / A1 / f"{N1}.html").as_uri())
+        pictures = tab.locator("img")
+        assert pictures.count() >= 3      # drawn in alex's own run, not by the grader
+        assert all(pictures.nth(i).evaluate("i => i.naturalWidth") > 100
+                   for i in range(pictures.count()))
         tab.goto(index.as_uri())
         tab.screenshot(path=ARTIFACTS / "feedback_index.png")
         browser.close()
