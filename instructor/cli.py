@@ -1,4 +1,4 @@
-"""The ``workbook`` command: ``workbook grade`` and ``workbook feedback`` (see README.md)."""
+"""The ``workbook`` command: ``grade``, ``feedback`` and ``report`` (see README.md)."""
 
 import argparse
 import sys
@@ -6,46 +6,174 @@ import time
 import warnings
 from pathlib import Path
 
+from instructor.course import CourseNotFound, course_assignments, find_course
 from instructor.grading import GradingError, Options, defaults, grade, summary
 from instructor.vocabulary import Status
 
+DESCRIPTION = """\
+Grade an nbgrader course, write feedback pages for the students and a report for you.
 
-def main(argv=None):
-    # nbgrader's gradebook API triggers SQLAlchemy warnings that mean nothing to a grader.
-    warnings.filterwarnings("ignore", module="nbgrader.api")
-    parser = argparse.ArgumentParser(prog="workbook", description=__doc__)
-    parser.add_argument("--course", type=Path, default=Path.cwd(),
-                        help="the course folder, with nbgrader_config.py (default: here)")
-    commands = parser.add_subparsers(dest="command", required=True)
+Run it inside the course folder (the one with nbgrader_config.py), or name the folder with
+--course PATH (before or after the command). Submissions are expected as
 
-    g = commands.add_parser("grade", help="autograde every submission of an assignment")
-    g.add_argument("assignment")
-    g.add_argument("--jobs", type=int, default=defaults.JOBS,
-                   help="notebooks run at the same time (default: the number of cores)")
-    g.add_argument("--timeout", type=int, default=None, metavar="S",
+    submitted/<student>/<assignment>/<notebook>.ipynb
+
+as nbgrader collects them. Grades go to the gradebook (gradebook.db) and grades.csv,
+graded notebooks to autograded/, feedback pages to feedback_html/, the report to report/.
+
+commands:
+  grade ASSIGNMENT       autograde every student's hand-in of ASSIGNMENT
+  feedback ASSIGNMENT    HTML feedback pages for students (no hidden tests)
+  report [ASSIGNMENT...] an HTML page and CSV files about the whole class
+
+Run "workbook COMMAND --help" for a command's options.
+"""
+
+GRADE_HELP = """\
+Autograde every submission of ASSIGNMENT, found in submitted/<student>/ASSIGNMENT/.
+
+Each notebook runs in its own sandboxed kernel with limits on time and memory. A student
+with a folder under submitted/ or an entry in the gradebook who handed in nothing for
+ASSIGNMENT gets status "missing" and 0 points. A hand-in that cannot be read or run keeps
+the score it had.
+"""
+
+FEEDBACK_HELP = """\
+Write feedback_html/<student>/ASSIGNMENT/<notebook>.html for every graded student, and
+feedback_html/<student>/index.html linking their assignments. Run it after "workbook grade".
+"""
+
+REPORT_HELP = """\
+Write report/report.html (score distributions, the hardest test cells and their most common
+errors, the hand-ins to review, every student's totals), report/cells.csv (one row per
+student and graded cell) and report/canvas.csv (totals in Canvas's gradebook import layout).
+Without ASSIGNMENT: every assignment in the gradebook.
+"""
+
+
+def positive_int(text):
+    """An argparse type: a whole number above zero."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value
+
+
+def memory_mb(text):
+    """An argparse type: megabytes, at least what a kernel needs to start."""
+    value = positive_int(text)
+    if value < defaults.MEMORY_FLOOR_MB:
+        raise argparse.ArgumentTypeError(
+            f"{value} MB is too small for a kernel to start: a kernel with numpy and "
+            f"matplotlib needs at least {defaults.MEMORY_FLOOR_MB} MB of address space")
+    return value
+
+
+def parser():
+    """The ``workbook`` argument parser (plain-text help)."""
+    course = argparse.ArgumentParser(add_help=False)
+    course.add_argument("--course", type=Path, default=argparse.SUPPRESS, metavar="PATH",
+                        help="the course folder, with nbgrader_config.py (default: the folder "
+                             "you are in, or the nearest parent with that file)")
+    raw = argparse.RawDescriptionHelpFormatter
+    main = argparse.ArgumentParser(prog="workbook", description=DESCRIPTION, formatter_class=raw,
+                                   parents=[course])
+    commands = main.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    g = commands.add_parser("grade", parents=[course], formatter_class=raw,
+                            help="autograde every submission of an assignment",
+                            description=GRADE_HELP)
+    g.add_argument("assignment", help="the assignment id, e.g. 01_forward_pass")
+    g.add_argument("--jobs", type=positive_int, default=defaults.JOBS, metavar="N",
+                   help="notebooks run at the same time (default: the number of cores, "
+                        "%(default)s)")
+    g.add_argument("--timeout", type=positive_int, default=None, metavar="S",
                    help="time limit per cell in seconds (default: the course's Execute.timeout)")
-    g.add_argument("--notebook-timeout", type=int, default=defaults.NOTEBOOK_TIMEOUT_S,
+    g.add_argument("--notebook-timeout", type=positive_int, default=defaults.NOTEBOOK_TIMEOUT_S,
                    metavar="S", help="time limit per notebook in seconds (default: %(default)s)")
-    g.add_argument("--memory", type=int, default=defaults.MEMORY_MB, metavar="MB",
-                   help="memory cap per student kernel (default: %(default)s MB)")
+    g.add_argument("--memory", type=memory_mb, default=defaults.MEMORY_MB, metavar="MB",
+                   help=f"memory cap per student kernel, at least {defaults.MEMORY_FLOOR_MB} "
+                        "(default: %(default)s MB)")
     g.add_argument("--student", nargs="+", action="extend", metavar="ID",
                    help="grade only these students")
     g.add_argument("--scheduler", metavar="ADDRESS",
                    help="run the kernels on this Dask cluster instead of local processes")
     g.add_argument("--quiet", action="store_true", help="no progress bar and no table")
 
-    f = commands.add_parser("feedback", help="write per-student HTML feedback")
-    f.add_argument("assignment")
-    f.add_argument("--student", nargs="+", action="extend", metavar="ID")
+    f = commands.add_parser("feedback", parents=[course], formatter_class=raw,
+                            help="write per-student HTML feedback", description=FEEDBACK_HELP)
+    f.add_argument("assignment", help="the assignment id, e.g. 01_forward_pass")
+    f.add_argument("--student", nargs="+", action="extend", metavar="ID",
+                   help="only these students")
 
-    args = parser.parse_args(argv)
+    r = commands.add_parser("report", parents=[course], formatter_class=raw,
+                            help="an HTML report and CSV files for the instructor",
+                            description=REPORT_HELP)
+    r.add_argument("assignment", nargs="*", help="assignment ids (default: all)")
+    return main
+
+
+def main(argv=None):
+    # nbgrader's gradebook API triggers SQLAlchemy warnings that mean nothing to a grader.
+    warnings.filterwarnings("ignore", module="nbgrader.api")
+    args = parser().parse_args(argv)
     try:
+        args.course = find_course(getattr(args, "course", None))
         if args.command == "grade":
+            _check_assignments(args.course, [args.assignment])
+            _check_memory(args.course, args.assignment, args.memory)
             return _grade(args)
-        return _feedback(args)
-    except GradingError as error:
+        if args.command == "feedback":
+            _check_assignments(args.course, [args.assignment])
+            return _feedback(args)
+        _check_assignments(args.course, args.assignment)
+        return _report(args)
+    except (GradingError, CourseNotFound, NothingToDo) as error:
         print(f"workbook {args.command}: {error}", file=sys.stderr)
         return 2
+
+
+class NothingToDo(Exception):
+    """The command found nothing to work on (it says why)."""
+
+
+def _check_assignments(root, wanted):
+    """Refuse unknown assignment ids, naming the valid ones and the closest."""
+    import difflib
+
+    generated, sources = course_assignments(root)
+    known = sorted(generated | sources)
+    for name in wanted:
+        if name in generated:
+            continue
+        if name in sources:
+            raise GradingError(f"assignment {name!r} is in source/ but not in the gradebook yet: "
+                               f"run `nbgrader generate_assignment {name}` first")
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.4)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        valid = ", ".join(known) if known else "none (source/ is empty)"
+        raise GradingError(f"no assignment {name!r} in this course.{hint} "
+                           f"Valid assignments: {valid}")
+
+
+def _check_memory(root, assignment, memory):
+    """Refuse a memory cap too small for this assignment's kernels to start."""
+    import json
+    import re
+
+    imports_torch = re.compile(r"^\s*(import|from)\s+torch\b", re.M)
+    for path in sorted((root / "release" / assignment).glob("*.ipynb")):
+        cells = json.loads(path.read_text()).get("cells", [])
+        code = "\n".join("".join(c.get("source", "")) for c in cells
+                         if c.get("cell_type") == "code")
+        if imports_torch.search(code) and memory < defaults.TORCH_MEMORY_FLOOR_MB:
+            raise GradingError(
+                f"--memory {memory} is too small for {assignment}: {path.name} imports torch, "
+                f"and a kernel with torch needs at least {defaults.TORCH_MEMORY_FLOOR_MB} MB "
+                "to start and train")
 
 
 def _grade(args):
@@ -61,10 +189,29 @@ def _grade(args):
 
 
 def _feedback(args):
-    from instructor.feedback import write_feedback
+    from instructor.feedback import graded_students, write_feedback
 
-    paths = write_feedback(args.course, args.assignment, students=args.student)
-    for path in paths:
+    graded = graded_students(args.course, args.assignment)
+    if not graded:
+        raise NothingToDo(f"nothing to do: no student has a graded submission of "
+                          f"{args.assignment} (run `workbook grade {args.assignment}` first)")
+    unknown = sorted(set(args.student or ()) - set(graded))
+    if unknown:
+        raise NothingToDo(f"no graded submission of {args.assignment} from: "
+                          f"{', '.join(unknown)}. Graded students: {', '.join(sorted(graded))}")
+    for path in write_feedback(args.course, args.assignment, students=args.student):
+        print(path)
+    return 0
+
+
+def _report(args):
+    from instructor.report import write_report
+
+    written = write_report(args.course, args.assignment or None)
+    if not written:
+        raise NothingToDo("nothing to do: no assignment has been graded yet "
+                          "(run `workbook grade ASSIGNMENT` first)")
+    for path in written:
         print(path)
     return 0
 

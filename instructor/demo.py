@@ -92,6 +92,11 @@ def main():
     print(f"\nGraded {len(assignments)} assignments in {time.perf_counter() - started:.0f} s "
           "with `workbook grade`: scores in gradebook.db and grades.csv, graded notebooks "
           "under autograded/.")
+    from instructor.report import write_report
+
+    page = write_report(root)[0]
+    print(f"The class report (`workbook report`): {page.relative_to(root)}, with "
+          "report/cells.csv and report/canvas.csv beside it.")
 
 
 if __name__ == "__main__":

@@ -519,7 +519,8 @@ def test_unknown_assignment_is_a_clear_error(tmp_path):
     course = make_course(tmp_path, [])
     run = workbook(course, "grade", "no_such_assignment", check=False)
     assert run.returncode == 2
-    assert "generate_assignment no_such_assignment" in run.stderr
+    assert "no assignment 'no_such_assignment' in this course" in run.stderr
+    assert "Valid assignments:" in run.stderr   # more error paths: tests/test_cli.py
 
 
 def small_class(course, students):
@@ -586,3 +587,6 @@ def test_feedback_shows_scores_and_own_errors_never_hidden_tests(graded):
     assert "Test test_relu: 1 / 1" in pages["honest"]
     assert "Score: 0 / 21" in pages["blank"] and "NotImplementedError" in pages["blank"]
     assert "not handed in" in pages["missing"]
+    assert "First thing to fix" in pages["wrong"] and "<math" in pages["honest"]
+    index = (course / "feedback_html" / "honest" / "index.html").read_text()
+    assert f"{ASSIGNMENT}/{NOTEBOOK}.html" in index

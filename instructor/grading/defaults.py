@@ -13,3 +13,9 @@ OUTPUT_KB = 1024                 # output kept per cell
 HANDOUT_KB = 2048                # results of a cell's hidden checks kept, apart from the above
 NOTEBOOK_MB = 32                 # largest notebook read from a hand-in
 HANDIN_MB = 128                  # all the files beside a hand-in's notebooks together
+# The smallest --memory accepted: below it a kernel with numpy and matplotlib cannot even start
+# (measured in the sandbox: see README.md), so every student would get status "error".
+MEMORY_FLOOR_MB = 1024
+# Notebooks that import torch need more: measured, 1024 MB cannot start such a kernel and 1280
+# runs out of memory training Assignment 5's network; 1536 grades it in full.
+TORCH_MEMORY_FLOOR_MB = 1536

@@ -162,6 +162,8 @@ def grade(root, assignment, options=None):
                 results[submission.student] = _finish(context, submission)
                 bar.update()
     ordered = [results[s.student] for s in submissions]
+    if not options.students:
+        ordered += _missing(root, db_url, assignment, by_student)
     for result in ordered:
         result.max_score = max_score
         if problem:
@@ -212,6 +214,19 @@ def _assignment(db_url, assignment):
                 f"there is no assignment {assignment!r} in the gradebook: run "
                 f"`nbgrader generate_assignment {assignment}` first") from None
         return sorted(nb.name for nb in found.notebooks), found.max_score
+
+
+def _missing(root, db_url, assignment, handed_in):
+    """``MISSING`` results, 0 points, for the course's students who handed in nothing of
+    ``assignment``: those with a folder under submitted/ or a gradebook entry, but no
+    submission of it (neither a folder now nor a graded one in the gradebook)."""
+    students = {p.name for p in (root / "submitted").glob("*") if p.is_dir()}
+    with Gradebook(db_url) as gb:
+        students |= {s.id for s in gb.students}
+        graded = {s.student.id for s in gb.find_assignment(assignment).submissions}
+    return [Result(student, assignment, 0.0, 0.0, Status.MISSING,
+                   [f"nothing handed in for {assignment} (scored 0)"])
+            for student in sorted(students - set(handed_in) - graded)]
 
 
 def _find_submissions(root, assignment, students):
@@ -417,9 +432,13 @@ def _write_csv(path, assignment, results):
         with open(path, newline="") as handle:
             rows = {(r["student"], r["assignment"]): r for r in csv.DictReader(handle)}
     for result in results:
+        old = rows.get((result.student, assignment), {})
+        score = "" if result.score is None else f"{result.score:g}"
+        if not Status(result.status).graded:   # the gradebook kept the old grade: so does this
+            score = old.get("score", "")
         rows[(result.student, assignment)] = {
             "student": result.student, "assignment": assignment,
-            "score": "" if result.score is None else f"{result.score:g}",
+            "score": score,
             "max_score": f"{result.max_score:g}", "status": result.status,
             "flags": "; ".join(dict.fromkeys(result.flags)),
         }
@@ -445,6 +464,7 @@ def summary(results, seconds, workers):
         lines.append(r.student.ljust(width) + score.rjust(8) + f"{r.max_score:g}".rjust(6)
                      + f"  {r.status:<12} {flags}".rstrip())
     flagged = sum(1 for r in results if r.flags)
-    lines.append(f"\n{len(results)} students graded in {seconds:.1f} s on {workers}; "
+    students = "1 student" if len(results) == 1 else f"{len(results)} students"
+    lines.append(f"\n{students} graded in {seconds:.1f} s on {workers}; "
                  f"{flagged} flagged for review. Scores are in the gradebook and grades.csv.")
     return "\n".join(lines)

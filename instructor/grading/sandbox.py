@@ -127,7 +127,16 @@ def kernel_environment(home):
         # One BLAS/torch thread per kernel: kernels already run side by side.
         "OMP_NUM_THREADS": "1",
         "NBGRADER_EXECUTION": "autograde",
+        # The folder holding the exposed students' package, so a kernel imports that copy
+        # (an editable install elsewhere, e.g. another git worktree, is not in the sandbox).
+        "PYTHONPATH": str(_students_package().parent),
     }
+
+
+def _students_package():
+    import workbook
+
+    return Path(workbook.__file__).parent
 
 
 def claim_uid():

@@ -1,0 +1,184 @@
+"""Feedback pages on crafted autograded notebooks (no grader run): what a student may see.
+
+Outputs are escaped and validated, hidden-test lines never appear (not even when a student
+prints them from ``In`` or ``linecache``), math is MathML, pictures come from the hand-in,
+long outputs fold, and the page opens with the scores and the first thing to fix. One page is
+opened in Chromium and saved to ``test-artifacts/feedback/``.
+"""
+
+import base64
+import html
+import io
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from instructor.feedback import render
+from instructor.pages import image, markdown, sanitize_mathml
+from instructor.vocabulary import hidden_lines
+
+from lab_server import CHROMIUM, CHROMIUM_ARGS
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts" / "feedback"
+SECRET = "assert abs(answer - 42.125) < 1e-9, 'secret check'"
+SECRET_2 = "check_close(layer(np.ones(3)), [0.5, 1.5, 2.5])"
+HIDDEN_TEST = f"""check_number(answer)
+### BEGIN HIDDEN TESTS
+{SECRET}
+{SECRET_2}
+### END HIDDEN TESTS"""
+
+
+def png_bytes():
+    import matplotlib
+
+    matplotlib.use("agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(3, 2))
+    axes.plot([0, 1, 2], [2, 0, 1])
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def meta(grade_id, solution=False, grade=False, points=0, locked=False):
+    return {"nbgrader": {"grade_id": grade_id, "solution": solution, "grade": grade,
+                         "points": points, "locked": locked, "schema_version": 3}}
+
+
+def display(mime, data):
+    return new_output("display_data", data={mime: data, "text/plain": "<Figure>"})
+
+
+def crafted():
+    """``(autograded, handed in, source)``: one answer, one test; the answer cell prints the
+    hidden test (as a student reading ``In`` would) and shows every kind of hostile output."""
+    source = new_notebook(cells=[
+        new_markdown_cell("The loss is $-\\log \\hat{o}_y$ and $$J = \\frac{1}{m}\\sum_i L_i$$"),
+        new_code_cell("answer = 42.125", metadata=meta("answer", solution=True)),
+        new_code_cell(HIDDEN_TEST, metadata=meta("test_answer", grade=True, points=2, locked=True)),
+        new_code_cell("layer = lambda x: x", metadata=meta("layer", solution=True)),
+        new_code_cell(HIDDEN_TEST, metadata=meta("test_layer", grade=True, points=3, locked=True)),
+        new_code_cell("plot_it()", metadata=meta("given", locked=True)),
+    ])
+    graded = nbformat.from_dict(nbformat.reads(nbformat.writes(source), 4))
+    answer, test, blank, test2, given = graded.cells[1:]
+    answer.source = "answer = 42\nprint(In[-1])"
+    test.source = test2.source = "check_number(answer)"
+    answer.outputs = [
+        new_output("stream", name="stdout", text=f"my answer\n{SECRET}\n  {SECRET_2}\n"),
+        new_output("execute_result", data={"text/plain": repr(["x = 1", HIDDEN_TEST])}),
+        new_output("display_data", data={"text/html": "<script>alert('x')</script>",
+                                          "image/svg+xml": "<svg onload='alert(1)'></svg>",
+                                          "text/plain": "<b>plain</b>"}),
+        display("image/png", base64.b64encode(b"<script>not a png</script>").decode()),
+        new_output("stream", name="stdout", text="\n".join(f"line {i}" for i in range(80))),
+    ]
+    test.outputs = [new_output("error", ename="AssertionError",
+                               evalue=f"secret check\n{SECRET}",
+                               traceback=[f"  {SECRET}", "AssertionError: secret check"])]
+    blank.source = "raise NotImplementedError()"
+    blank.outputs = [new_output("error", ename="NotImplementedError", evalue="",
+                                traceback=["NotImplementedError: "])]
+    test2.outputs = [new_output("error", ename="NameError", evalue="name 'layer' is not defined",
+                                traceback=["NameError: name 'layer' is not defined"])]
+    handed_in = nbformat.from_dict(nbformat.reads(nbformat.writes(graded), 4))
+    for cell in handed_in.cells:
+        cell.outputs = [] if cell.cell_type == "code" else None
+        if cell.cell_type != "code":
+            del cell["outputs"]
+    handed_in.cells[5].outputs = [display("image/png", base64.b64encode(png_bytes()).decode())]
+    handed_in.cells[1].outputs = [display("image/jpeg", base64.b64encode(b"GIF89a...").decode())]
+    return graded, handed_in, source
+
+
+def secrets_of(source):
+    return frozenset(line for cell in source.cells for line in hidden_lines(cell.source) if line)
+
+
+@pytest.fixture(scope="module")
+def page():
+    graded, handed_in, source = crafted()
+    scores = {"answer": (0, 0), "test_answer": (0, 2), "layer": (0, 0), "test_layer": (0, 3)}
+    return render("01_demo", "demo", "student1", 0, 5, scores, graded, handed_in,
+                  secrets_of(source))
+
+
+def test_no_hidden_test_line_or_key_value_appears(page):
+    text = html.unescape(re.sub(r"<img[^>]*>", "", page))
+    for line in (SECRET, SECRET_2, "42.125", "0.5, 1.5, 2.5"):
+        assert line not in text
+    assert "my answer" in text
+    assert "BEGIN HIDDEN" not in text   # print(In): a whole cell on one line, \\n escaped
+
+
+def test_test_cells_show_name_score_and_cleaned_error_only(page):
+    assert "Test test_answer: 0 / 2" in page
+    # the message's own first line stays, the hidden-test line after it is dropped
+    assert "<div class='error'>AssertionError: secret check</div>" in page
+    assert "NameError: name &#x27;layer&#x27; is not defined" in page
+
+
+def test_no_student_html_svg_or_fake_image_is_inserted(page):
+    assert "<script" not in page and "<svg" not in page and "onload" not in page
+    assert "&lt;b&gt;plain&lt;/b&gt;" in page
+    assert page.count("<img") == 1     # only the real PNG of the hand-in
+    assert "not a valid image" in page
+
+
+def test_the_students_own_picture_is_shown_from_the_hand_in(page):
+    img = re.search(r"<img alt='figure' src='data:image/png;base64,([^']+)'>", page)
+    assert img and base64.b64decode(img.group(1)).startswith(b"\x89PNG")
+
+
+def test_math_is_mathml_not_raw_latex(page):
+    assert "<math" in page and "display=\"block\"" in page
+    assert "\\log" not in page and "$" not in page
+
+
+def test_long_outputs_fold_and_the_top_says_what_to_fix(page):
+    assert "<details><summary>output: 80 lines" in page
+    top = page[:page.index("<hr>")]
+    assert "First thing to fix" in top and "test_answer" in top
+    assert "test_layer" in top and "0 / 3" in top
+    assert "NotImplementedError: your answer is not written yet" in page
+
+
+def test_images_are_kept_only_if_they_decode_as_what_they_claim():
+    png = base64.b64encode(png_bytes()).decode()
+    assert image("image/png", png).startswith("<img")
+    assert image("image/png", "iVBORw0KGgo" + "!!!") is None
+    assert image("image/jpeg", png) is None
+    assert image("image/svg+xml", png) is None
+
+
+def test_markdown_escapes_html_and_sanitizes_mathml():
+    out = markdown("$\\text{<b>hi</b>} < 3$ and `$not math$` <script>x</script>")
+    assert "<script" not in out and "<b>" not in out
+    assert "<code>$not math$</code>" in out and "<math" in out
+    assert sanitize_mathml('<math><mi onclick="x">a</mi><img src=x></math>') == \
+        "<math><mi>a</mi>&lt;img src=x&gt;</math>"
+
+
+def test_the_page_in_chromium(page, tmp_path):
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    path = tmp_path / "demo.html"
+    path.write_text(page)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        tab = browser.new_page(viewport={"width": 1000, "height": 900})
+        tab.goto(path.as_uri())
+        assert tab.locator("math").count() == 2
+        height = tab.evaluate("document.body.scrollHeight")
+        tab.screenshot(path=ARTIFACTS / "feedback.png", full_page=True)
+        browser.close()
+    assert height < 3000
