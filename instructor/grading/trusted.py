@@ -30,7 +30,7 @@ import nbformat
 import numpy as np
 
 from instructor.grading import defaults
-from instructor.vocabulary import BEGIN_HIDDEN, END_HIDDEN, grade_id, is_test
+from instructor.vocabulary import BEGIN_HIDDEN, END_HIDDEN, grade_id, is_locked, is_test
 from workbook import checks
 from workbook.handout import MIME
 
@@ -159,11 +159,14 @@ def _bound(statement):
 
 
 def _names_in(source):
-    """Every name a cell's code reads."""
+    """Every name a cell's code reads or binds."""
     try:
-        return _loaded(ast.parse(source).body)
+        tree = ast.parse(source)
     except SyntaxError:
         return set()
+    found = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    found |= {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.ClassDef)}
+    return found
 
 
 def _loaded(statements):
@@ -196,9 +199,9 @@ def rewrite(source, *, key=False, keep=frozenset()):
     """``(new source, sites)``: the test cell with its hidden checks handed out.
 
     ``key=True`` hands out each ``check_close``'s expected value instead (the instructor's run).
-    ``keep``: names later cells use, which the cell must still define (test helpers written
-    once, in the first test cell that needs them). A cell without hidden checks comes back
-    unchanged, with no sites.
+    ``keep``: names other cells use, which the cell must still bind (test helpers written
+    once, in the first test cell that needs them; globals a hidden test swaps). A cell
+    without hidden checks comes back unchanged, with no sites.
     """
     hidden = hidden_line_numbers(source)
     if not hidden:
@@ -341,11 +344,18 @@ def hand_out_tests(nb):
     The cell's own source is kept in its metadata, which never reaches the kernel (only cell
     sources are sent to it), and is put back by :func:`decide_tests`.
     """
-    tests = list(filter(is_test, nb.cells))
-    later = set()
-    for cell in reversed(tests):
-        rewritten, sites = rewrite(cell.source, keep=frozenset(later))
-        later |= _names_in(cell.source)
+    # Only the instructor's cells count (locked and test cells, as the release has them): a
+    # name one of them reads or binds is the notebook's, and a hidden test that rebinds it
+    # (to swap a global a student's function reads) must keep doing so. A student's own cell
+    # cannot keep a reference implementation alive by naming it.
+    given = [cell for cell in nb.cells if cell.get("cell_type") == "code"
+             and (is_locked(cell) or is_test(cell))]
+    names = [_names_in(cell.source) for cell in given]
+    for position, cell in enumerate(given):
+        if not is_test(cell):
+            continue
+        elsewhere = set().union(*names[:position], *names[position + 1:])
+        rewritten, sites = rewrite(cell.source, keep=frozenset(elsewhere))
         if sites:
             cell.metadata[ORIGINAL] = cell.source
             cell.source = rewritten
