@@ -356,7 +356,17 @@ def _outcome(future, job):
 
 
 def _finish(context, submission):
-    """Grade a student's executed notebooks into the gradebook and autograded/, or keep the old."""
+    """Grade a student's executed notebooks into the gradebook and autograded/, or keep the old.
+
+    The executed notebooks and files are let go afterwards: memory stays flat as the class grows.
+    """
+    try:
+        return _commit(context, submission)
+    finally:
+        submission.outcomes, submission.files = {}, {}
+
+
+def _commit(context, submission):
     for outcome in submission.outcomes.values():
         submission.statuses.append(outcome.status)
         notes = [outcome.detail] if outcome.status != Status.OK else []
