@@ -9,6 +9,7 @@ the source notebooks at run time, never stored):
 - ``dana`` answers everything but forgets to hand in the last assignment.
 """
 
+import sys
 import time
 import warnings
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 from instructor.authoring.submissions import solution_cells, write_submission
 from instructor.course import course_config
 from instructor.grading import Options, grade
+from instructor.vocabulary import Status
 
 STUDENTS = ("alex", "blake", "casey", "dana")
 
@@ -85,13 +87,15 @@ def main():
     root = Path.cwd()
     started = time.perf_counter()
     assignments = make_submissions(root)
-    for assignment in assignments:
-        grade(root, assignment, Options())
+    failed = [f"{r.student}/{assignment}: {'; '.join(r.flags)}" for assignment in assignments
+              for r in grade(root, assignment, Options()) if r.status == Status.ERROR]
     rows, maxima = grade_table(root, assignments)
     print_table(assignments, rows, maxima)
     print(f"\nGraded {len(assignments)} assignments in {time.perf_counter() - started:.0f} s "
           "with `workbook grade`: scores in gradebook.db and grades.csv, graded notebooks "
           "under autograded/.")
+    if failed:
+        sys.exit("The grader failed on some work, which it should never do:\n" + "\n".join(failed))
     from instructor.report import write_report
 
     page = write_report(root)[0]

@@ -260,7 +260,9 @@ class Zygote:
         """Fork a kernel for ``job`` (a JobFolder); return a process handle for jupyter_client."""
         request = {"argv": argv, "cwd": str(job.work), "env": kernel_environment(job.home),
                    "uid": job.uid, "log": str(job.path / "kernel.log"), "job": str(job.path),
-                   "contain": job.uid is not None, "limits": dataclasses.asdict(self.limits)}
+                   "contain": job.uid is not None, "limits": dataclasses.asdict(self.limits),
+                   # what the kernel's own /tmp would hide: Python, if it is installed under /tmp
+                   "keep": [p for p in exposed_paths() if Path(p).is_relative_to("/tmp")]}
         self.process.stdin.write(json.dumps(request) + "\n")
         self.process.stdin.flush()
         inner = json.loads(self.process.stdout.readline())["pid"]

@@ -28,7 +28,8 @@ import traceback
 PR_SET_NO_NEW_PRIVS = 38
 MIB = 1024 * 1024
 CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWPID, CLONE_NEWNET = 0x20000, 0x8000000, 0x20000000, 0x40000000
-MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_REC, MS_PRIVATE = 2, 4, 8, 4096, 16384, 1 << 18
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT = 1, 2, 4, 8, 32
+MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
 libc = ctypes.CDLL(None, use_errno=True)
 
 
@@ -98,7 +99,10 @@ def contain(request, writer):
     os.close(ready)
     _call("mount", None, b"/", None, MS_REC | MS_PRIVATE, None)
     _call("mount", b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
-    conn = os.open(os.path.join(job, "conn"), os.O_PATH | os.O_DIRECTORY)   # in this namespace
+    # Opened in this namespace, to be bound again over the new /tmp: the kernel's sockets, and
+    # the Python environment when it lives under /tmp (a course cloned there).
+    conn = os.open(os.path.join(job, "conn"), os.O_PATH | os.O_DIRECTORY)
+    kept = {path: os.open(path, os.O_PATH | os.O_DIRECTORY) for path in request["keep"]}
     size = f"size={request['limits']['file_mb']}m,mode=1777".encode()
     _call("mount", b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, size)
     uid = request["uid"]
@@ -113,6 +117,11 @@ def contain(request, writer):
     _call("mount", f"/proc/self/fd/{conn}".encode(), os.path.join(job, "conn").encode(), None,
           MS_BIND, None)
     os.close(conn)
+    for path, fd in kept.items():
+        os.makedirs(path, mode=0o755, exist_ok=True)
+        _call("mount", f"/proc/self/fd/{fd}".encode(), path.encode(), None, MS_BIND | MS_REC, None)
+        _call("mount", None, path.encode(), None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC, None)
+        os.close(fd)
     os.close(done)
 
 
