@@ -647,10 +647,10 @@ for f in EXPRESSIONS:
 ### BEGIN HIDDEN TESTS
 def torch_reference_(f, point):
     """The value and the three gradients of f at point, by PyTorch's autograd."""
-    tensors = [torch.tensor(float(x), dtype=torch.float64, requires_grad=True) for x in point]
-    value = f(*tensors)
+    inputs_ = [torch.tensor(float(v), dtype=torch.float64, requires_grad=True) for v in point]
+    value = f(*inputs_)
     value.backward()
-    return value.item(), [t.grad.item() for t in tensors]
+    return value.item(), [t.grad.item() for t in inputs_]
 for f in EXPRESSIONS:
     for point in POINTS:
         leaves = [Value(x) for x in point]
@@ -684,10 +684,10 @@ rng_test = np.random.default_rng(66)
 extra = rng_test.uniform(0.3, 1.8, size=(12, 3)) * rng_test.choice([-1.0, 1.0], size=(12, 3))
 def torch_reference_(f, point):
     """The value and the three gradients of f at point, by PyTorch's autograd."""
-    tensors = [torch.tensor(float(x), dtype=torch.float64, requires_grad=True) for x in point]
-    value = f(*tensors)
+    inputs_ = [torch.tensor(float(v), dtype=torch.float64, requires_grad=True) for v in point]
+    value = f(*inputs_)
     value.backward()
-    return value.item(), [t.grad.item() for t in tensors]
+    return value.item(), [t.grad.item() for t in inputs_]
 for f in EXPRESSIONS:
     for extra_point in extra:
         leaves = [Value(x) for x in extra_point]
