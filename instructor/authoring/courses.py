@@ -121,8 +121,11 @@ def run_grader(course, assignment, grader):
         command = [sys.executable, "-c", _TRUSTED_ONLY, str(course), assignment]
     result = subprocess.run(command, cwd=course, env=venv_env(), capture_output=True, text=True)
     if result.returncode != 0:
-        raise AssertionError(f"{grader} failed ({result.returncode}):\n"
-                             f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
+        grades = course / "grades.csv"
+        rows = [line for line in grades.read_text().splitlines() if ",error," in line] if (
+            grades.exists()) else []
+        raise AssertionError(f"{grader} failed ({result.returncode}):\n" + "\n".join(rows)
+                             + f"\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
     return result
 
 
