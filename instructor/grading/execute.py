@@ -203,10 +203,14 @@ class Worker:
         started = time.perf_counter()
         current, self.spare = self.spare, None
         try:
-            if current is None or self.factory(job) is not current[1].zygote:
+            if (current is None or self.factory(job) is not current[1].zygote
+                    or current[1].provisioner.process.poll() is not None):
                 _discard(current)
                 current = self.launch(job)
-            self.spare = self.launch(job)
+            try:
+                self.spare = self._launch(job)
+            except RuntimeError:   # no spare this time: the next job starts its own kernel
+                self.spare = None
             folder, km = current
             folder.add_files(job.files, km.process_id)
             nb = nbformat.reads(job.source, as_version=nbformat.NO_CONVERT)
@@ -235,7 +239,20 @@ class Worker:
         return self.zygote
 
     def launch(self, job):
-        """A new job folder and a kernel forked into it (``start_kernel`` does not wait)."""
+        """A new job folder and a kernel forked into it (``start_kernel`` does not wait).
+
+        A kernel that cannot be started is tried once more, from a new factory (no kernel of
+        the old one is in use then): a fault of the grading machine must not cost a grade.
+        """
+        try:
+            return self._launch(job)
+        except RuntimeError:
+            if self.zygote is not None:
+                self.zygote.close()
+                self.zygote = None
+            return self._launch(job)
+
+    def _launch(self, job):
         zygote = self.factory(job)
         folder = zygote.new_folder()
         km = SandboxKernelManager(zygote, folder, kernel_name="python3")
