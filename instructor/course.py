@@ -4,7 +4,8 @@ from pathlib import Path
 
 from traitlets.config import Config
 
-__all__ = ["CONFIG", "CourseNotFound", "course_assignments", "course_config", "find_course"]
+__all__ = ["CONFIG", "CourseNotFound", "course_assignments", "course_config", "find_course",
+           "source_notebooks"]
 
 CONFIG = "nbgrader_config.py"
 
@@ -49,3 +50,9 @@ def course_assignments(root):
         with Gradebook(course_config(root).CourseDirectory.db_url) as gb:
             generated = {a.name for a in gb.assignments}
     return generated, sources
+
+
+def source_notebooks(root, assignments=None):
+    """The instructor notebooks ``source/<id>/<name>.ipynb`` of ``assignments`` (default: all)."""
+    paths = sorted(Path(root, "source").glob("*/*.ipynb"))
+    return [p for p in paths if assignments is None or p.parent.name in assignments]

@@ -19,7 +19,7 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-from instructor.course import course_config
+from instructor.course import course_config, source_notebooks
 from instructor.grading.keys import write_keys
 
 __all__ = ["TWIN_SUFFIX", "generate", "stale_twins", "twin_path", "twin_text", "write_twins"]
@@ -38,11 +38,6 @@ def twin_text(nb):
     nb = copy.deepcopy(nb)
     nb.metadata["jupytext"] = {"notebook_metadata_filter": "-all"}
     return jupytext.writes(nb, fmt="py:percent")
-
-
-def source_notebooks(root, assignments=None):
-    paths = sorted(Path(root, "source").glob("*/*.ipynb"))
-    return [p for p in paths if assignments is None or p.parent.name in assignments]
 
 
 def write_twins(root, assignments=None):

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from instructor.grading import defaults
 
-__all__ = ["Handin", "Refused", "list_handin", "read_regular", "student_folders"]
+__all__ = ["Handin", "Refused", "ignored", "list_handin", "read_files", "read_regular",
+           "student_folders"]
 
 MIB = 1024 * 1024
 
@@ -103,11 +104,11 @@ def list_handin(folder, ignore=()):
                 handin.refused.append(f"'{(here / name).relative_to(folder)}' is a symbolic "
                                       "link: not read")
         folders[:] = sorted(f for f in folders if not os.path.islink(here / f)
-                            and not _ignored(f, ignore))
+                            and not _matches(f, ignore))
         for name in sorted(names):
             path = here / name
             relative = path.relative_to(folder)
-            if _ignored(name, ignore) or name == "timestamp.txt" and here == Path(folder):
+            if _matches(name, ignore) or name == "timestamp.txt" and here == Path(folder):
                 continue
             mode = os.lstat(path).st_mode
             if not stat.S_ISREG(mode):
@@ -119,7 +120,12 @@ def list_handin(folder, ignore=()):
     return handin
 
 
-def _ignored(name, patterns):
+def ignored(relative, patterns):
+    """Does a part of the relative path ``relative`` match one of the course's ignore patterns?"""
+    return any(_matches(part, patterns) for part in Path(relative).parts)
+
+
+def _matches(name, patterns):
     return any(fnmatch.fnmatch(name, pattern) for pattern in patterns)
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import nbformat
 
+from instructor.course import source_notebooks
 from instructor.grading.trusted import rewrite, take_handouts
 from instructor.vocabulary import grade_id, is_test
 
@@ -76,11 +77,6 @@ def make_key(notebook, timeout=600):
     return {"fingerprint": digest, "cells": cells}
 
 
-def _source_notebooks(root, assignments=None):
-    paths = sorted(Path(root, "source").glob("*/*.ipynb"))
-    return [p for p in paths if assignments is None or p.parent.name in assignments]
-
-
 def _current(path):
     """Is the key of the source notebook ``path`` there and made from its present code?"""
     key = key_path(path)
@@ -95,13 +91,13 @@ def _current(path):
 
 def stale_keys(root):
     """Source notebooks whose key is missing or out of date."""
-    return [path for path in _source_notebooks(root) if not _current(path)]
+    return [path for path in source_notebooks(root) if not _current(path)]
 
 
 def write_keys(root, assignments=None):
     """Make the key of every source notebook whose key is missing or out of date."""
     written = []
-    for path in _source_notebooks(root, assignments):
+    for path in source_notebooks(root, assignments):
         if not _current(path):
             key_path(path).write_text(json.dumps(make_key(path), indent=None) + "\n")
             written.append(key_path(path))

@@ -14,7 +14,6 @@ not be read or run leaves its gradebook entries and ``autograded/`` folder as th
 """
 
 import csv
-import fnmatch
 import multiprocessing
 import os
 import shutil
@@ -305,9 +304,8 @@ def _files(context, submission):
     source = context.root / "source" / context.assignment
     for path in sorted(source.rglob("*")):
         relative = path.relative_to(source)
-        if path.is_file() and path.suffix != ".ipynb" and not any(
-                fnmatch.fnmatch(part, pattern) for part in relative.parts
-                for pattern in context.coursedir.ignore):
+        if (path.is_file() and path.suffix != ".ipynb"
+                and not handins.ignored(relative, context.coursedir.ignore)):
             files[str(relative)] = path.read_bytes()
     return files
 
