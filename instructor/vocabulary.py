@@ -13,6 +13,7 @@ __all__ = [
     "BEGIN_SOLUTION",
     "END_HIDDEN",
     "END_SOLUTION",
+    "SUMMARY_ID",
     "Status",
     "between",
     "grade_id",
@@ -28,6 +29,9 @@ __all__ = [
 
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+# The last cell of every notebook: it runs the visible checks again for the student
+# (``workbook.summary``). Graders skip it: it decides nothing, and it reads the saved notebook.
+SUMMARY_ID = "summary"
 
 
 def nbgrader_meta(cell):

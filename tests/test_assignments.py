@@ -19,7 +19,7 @@ from instructor.authoring.courses import (
 from instructor.authoring.courses import COURSE as ROOT
 from instructor.authoring.planted import declarations
 from instructor.grading.trusted import sites_of
-from instructor.vocabulary import grade_id, hidden_lines, is_test, solution_lines
+from instructor.vocabulary import SUMMARY_ID, grade_id, hidden_lines, is_test, solution_lines
 
 SPECS = list(declarations().values())
 MISTAKES = [(spec, m) for spec in SPECS for m in spec.MISTAKES]
@@ -94,6 +94,27 @@ def test_blank_release_earns_zero_without_crashing(spec, graded):
     assert process.returncode == 0
     assert grades[BLANK].score == 0, grades[BLANK].cells
     assert grades[BLANK].max_score == grades[SOLUTION].max_score
+
+
+def _summary(course, spec, student):
+    """What the last cell (``workbook.summary``) printed in a notebook graded by nbgrader."""
+    path = course / "autograded" / student / spec.ASSIGNMENT / f"{spec.NOTEBOOK}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    assert grade_id(nb.cells[-1]) == SUMMARY_ID, "the last cell is not the summary"
+    return "".join(output.get("text", "") for output in nb.cells[-1].outputs)
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=spec_id)
+def test_summary_cell_says_where_a_student_stands(spec, graded):
+    """Does the last cell count the visible checks, one line each, naming the first to fix?"""
+    course, _, _ = graded(spec)
+    source = nbformat.read(ROOT / "source" / spec.ASSIGNMENT / f"{spec.NOTEBOOK}.ipynb", 4)
+    checks = sum(is_test(cell) for cell in source.cells)
+    solution = _summary(course, spec, SOLUTION)
+    assert solution.startswith(f"{checks} of {checks} checks pass."), solution
+    blank = _summary(course, spec, BLANK).splitlines()
+    assert blank[0].startswith(f"0 of {checks} checks pass; first to fix: "), blank[0]
+    assert len(blank) == 1 + checks and "Traceback" not in "".join(blank)
 
 
 @pytest.mark.parametrize("spec, mistake", MISTAKES, ids=pair_ids(MISTAKES))

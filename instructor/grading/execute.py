@@ -28,7 +28,7 @@ from nbgrader.preprocessors import Execute
 
 from instructor.grading import defaults
 from instructor.grading.sandbox import Limits, SandboxKernelManager, Zygote
-from instructor.vocabulary import Status
+from instructor.vocabulary import SUMMARY_ID, Status, grade_id, is_graded
 from workbook.handout import MIME
 
 __all__ = ["GradingExecute", "Job", "Outcome", "Worker", "run_job"]
@@ -112,6 +112,8 @@ class GradingExecute(Execute):
         return await super()._async_handle_timeout(timeout, cell)
 
     def preprocess_cell(self, cell, resources, index):
+        if grade_id(cell) == SUMMARY_ID and not is_graded(cell):   # decides nothing
+            return cell, resources
         if self.stopped:
             if cell.cell_type == "code" and cell.source.strip():
                 cell.outputs = [error_output("NotRun", f"not run: {self.detail}")]
