@@ -9,6 +9,7 @@
 - :mod:`workbook.digits`: the 8x8 handwritten digits and a fixed-seed split.
 - :mod:`workbook.diagrams`: pictures of networks and computation graphs (matplotlib).
 - :mod:`workbook.widgets`: sliders and live plots (ipywidgets), static when run headless.
+- :mod:`workbook.summary`: the last cell of every notebook, which says where you stand.
 
 This package holds no answers. The grader, feedback and authoring tools are the instructor's
 package, :mod:`instructor`, which student kernels cannot see.

@@ -139,15 +139,19 @@ def declared_submissions(spec, solution):
     return submissions
 
 
-def grade_declared(tmp, spec, grader="nbgrader"):
+def grade_declared(tmp, spec, grader="nbgrader", right_only=False):
     """Build a course, hand in solution, blank, mistakes and variants, grade, read grades.
 
+    With ``right_only`` the planted mistakes are left out (solution, blank and variants only).
     Returns ``(course, grades, grader process)``; ``grades`` is keyed by submission name.
     """
     course = make_course(tmp, [spec.ASSIGNMENT])
     name = f"{spec.NOTEBOOK}.ipynb"
     submissions = declared_submissions(spec, solution_cells(course / "source" / spec.ASSIGNMENT
                                                             / name))
+    if right_only:
+        mistakes = {mistake.name for mistake in spec.MISTAKES}
+        submissions = {k: v for k, v in submissions.items() if k not in mistakes}
     ids = {student_id(name): name for name in submissions}
     if len(ids) != len(submissions):
         raise AssertionError("two submission names map to the same student id")
