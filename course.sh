@@ -3,7 +3,8 @@
 #   bash course.sh demo      set up, build the release, grade sample submissions, print grades
 #   bash course.sh test      set up (Chromium, bubblewrap, PostgreSQL too), then ruff and the tests
 #   bash course.sh release   regenerate release/ from source/ after editing a source notebook
-#   bash course.sh lab       open JupyterLab on the course
+#   bash course.sh lab       open JupyterLab on your working copy of the release (work/)
+#   bash course.sh hub       (as root) a JupyterHub term: real users, nbgrader's exchange
 set -euo pipefail
 cd "$(dirname "$0")"
 VENV=.venv
@@ -54,6 +55,7 @@ case "${1:-}" in
     test) setup; system_packages chromium bubblewrap postgresql
           ruff check . && python -m pytest "${@:2}" ;;
     release) setup; release ;;
-    lab) setup; jupyter lab --notebook-dir=release ;;
+    lab) setup; python -m instructor.workcopy; jupyter lab --notebook-dir=work ;;
+    hub) setup; system_packages bubblewrap; python -m instructor.hub "${@:2}" ;;
     *) sed -n '2,7p' "$0" | sed 's/^# //'; exit 2 ;;
 esac

@@ -47,3 +47,27 @@ c.LimitOutput.max_lines = 300
 c.LimitOutput.max_traceback = 100
 
 c.Exchange.root = os.path.join(c.CourseDirectory.root, ".exchange")
+
+# nbgrader's own commands (and formgrader's buttons) use the course's parts, from
+# instructor/nbgrader_hooks.py, so that they agree with `workbook grade` and `workbook feedback`:
+# - autograde restores test cells without warning that every untouched one "has changed"
+#   (jupyter/nbgrader#1961); a cell a student really changed is still reported and restored;
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "instructor.nbgrader_hooks.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+# - generate_feedback (formgrader's "Generate Feedback") shows no hidden test and no traceback
+#   that would quote one;
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "instructor.nbgrader_hooks.HideHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
+# - late hand-ins: due dates live in the gradebook (`nbgrader db assignment add ID
+#   --duedate="2027-01-15 17:00:00 Europe/London"`, or formgrader's "Manage Assignments");
+#   a notebook handed in late loses 10% of its score for every day, or part of one, it is late.
+c.AssignLatePenalties.plugin_class = "instructor.nbgrader_hooks.PercentPerDay"
+c.PercentPerDay.percent = 10.0

@@ -8,7 +8,9 @@
 - :mod:`instructor.authoring`: building submissions from source/, planted mistakes and correct
   variants per assignment, throw-away courses; shared by the tests, benchmarks and the demo.
 - :mod:`instructor.release`: ``bash course.sh release``, the release and the notebooks' text
-  twins.
+  twins; :mod:`instructor.workcopy`: ``bash course.sh lab``'s working copy.
+- :mod:`instructor.nbgrader_hooks`: the course's parts in nbgrader's own commands.
+- :mod:`instructor.hub`: ``bash course.sh hub``, a JupyterHub term with real users.
 - :mod:`instructor.cli` (the ``workbook`` command) and :mod:`instructor.demo`.
 
 The students' package is :mod:`workbook`; student kernels see only that one.

@@ -18,8 +18,8 @@ Run it inside the course folder (the one with nbgrader_config.py), or name the f
 
     submitted/<student>/<assignment>/<notebook>.ipynb
 
-as nbgrader collects them. Grades go to the gradebook (gradebook.db) and grades.csv,
-graded notebooks to autograded/, feedback pages to feedback_html/, the report to report/.
+as nbgrader collects them. Grades go to the gradebook (gradebook.db) and workbook-grades.csv,
+graded notebooks to autograded/, feedback pages to feedback/, the report to report/.
 
 commands:
   grade ASSIGNMENT       autograde every student's hand-in of ASSIGNMENT
@@ -39,8 +39,9 @@ the score it had.
 """
 
 FEEDBACK_HELP = """\
-Write feedback_html/<student>/ASSIGNMENT/<notebook>.html for every graded student, and
-feedback_html/<student>/index.html linking their assignments. Run it after "workbook grade".
+Write feedback/<student>/ASSIGNMENT/<notebook>.html for every graded student, and
+feedback/<student>/index.html linking their assignments. Run it after "workbook grade";
+"nbgrader release_feedback ASSIGNMENT" then hands the pages out through the exchange.
 """
 
 REPORT_HELP = """\

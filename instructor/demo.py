@@ -92,8 +92,8 @@ def main():
     rows, maxima = grade_table(root, assignments)
     print_table(assignments, rows, maxima)
     print(f"\nGraded {len(assignments)} assignments in {time.perf_counter() - started:.0f} s "
-          "with `workbook grade`: scores in gradebook.db and grades.csv, graded notebooks "
-          "under autograded/.")
+          "with `workbook grade`: scores in gradebook.db and workbook-grades.csv, graded "
+          "notebooks under autograded/.")
     if failed:
         sys.exit("The grader failed on some work, which it should never do:\n" + "\n".join(failed))
     from instructor.report import write_report

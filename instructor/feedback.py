@@ -16,9 +16,9 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
-from instructor.course import course_config
+from instructor.course import FEEDBACK, course_config
 from instructor.grading import defaults
-from instructor.grading.handins import read_regular
+from instructor.grading.handins import Refused, read_regular
 from instructor.pages import fold, image, markdown, plain, scrub
 from instructor.vocabulary import (
     BEGIN_HIDDEN,
@@ -77,8 +77,13 @@ def graded_students(course_root, assignment, db_url=None):
 
 
 def write_feedback(course_root, assignment, students=None, db_url=None):
-    """Write ``feedback_html/<student>/<assignment>/<notebook>.html`` and each student's
-    ``index.html``; return the paths of the notebook pages."""
+    """Write ``feedback/<student>/<assignment>/<notebook>.html`` and each student's
+    ``index.html``; return the paths of the notebook pages.
+
+    ``feedback/`` is nbgrader's own feedback folder, so ``nbgrader release_feedback`` hands
+    these pages out through the exchange; beside them go the hand-in's ``timestamp.txt`` and
+    ``submission_secret.txt``, by which nbgrader matches feedback to a submission.
+    """
     root = Path(course_root).resolve()
     db_url = db_url or course_config(root).CourseDirectory.db_url
     secrets = hidden_test_lines(root, assignment)
@@ -98,13 +103,26 @@ def write_feedback(course_root, assignment, students=None, db_url=None):
                 handed_in = _read(root / "submitted" / student / assignment
                                   / f"{record.name}.ipynb")
                 page = render(assignment, record.name, student, record.score,
-                              record.max_score, scores, nb, handed_in, secrets)
-                target = root / "feedback_html" / student / assignment / f"{record.name}.html"
+                              record.max_score, scores, nb, handed_in, secrets,
+                              record.late_submission_penalty or 0.0)
+                target = root / FEEDBACK / student / assignment / f"{record.name}.html"
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(page)
                 written.append(target)
+            _copy_receipts(root / "submitted" / student / assignment,
+                           root / FEEDBACK / student / assignment)
             write_index(root, gb, student)
     return written
+
+
+def _copy_receipts(handin, folder):
+    """Copy the hand-in's timestamp and secret beside its feedback (as nbgrader's own
+    ``generate_feedback`` does); each is a small regular file or is left out."""
+    for name in ("timestamp.txt", "submission_secret.txt"):
+        try:
+            (folder / name).write_bytes(read_regular(handin / name, 1))
+        except (OSError, Refused):
+            (folder / name).unlink(missing_ok=True)
 
 
 def _read(path):
@@ -116,13 +134,14 @@ def _read(path):
 
 
 def write_index(root, gb, student):
-    """``feedback_html/<student>/index.html``: every assignment, its score, its pages."""
+    """``feedback/<student>/index.html``: every assignment, its score, its pages."""
     rows = []
     for assignment in sorted(gb.assignments, key=lambda a: a.name):
-        folder = root / "feedback_html" / student / assignment.name
+        folder = root / FEEDBACK / student / assignment.name
         pages = sorted(folder.glob("*.html"))
         try:
-            score = f"{gb.find_submission(assignment.name, student).score:g}"
+            found = gb.find_submission(assignment.name, student)
+            score = f"{found.score - (found.late_submission_penalty or 0):g}"
         except MissingEntry:
             score = "not handed in"
         links = ", ".join(f"<a href='{e(p.parent.name)}/{e(p.name)}'>{e(p.stem)}</a>"
@@ -133,21 +152,24 @@ def write_index(root, gb, student):
             f"{e(student)}</title><style>{STYLE}</style></head><body><h1>Feedback for "
             f"{e(student)}</h1><table><tr><th>assignment</th><th>score</th><th>feedback</th>"
             f"</tr>{''.join(rows)}</table></body></html>")
-    target = root / "feedback_html" / student / "index.html"
+    target = root / FEEDBACK / student / "index.html"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(page)
     return target
 
 
 def render(assignment, notebook, student, score, max_score, scores, nb, handed_in=None,
-           secrets=frozenset()):
+           secrets=frozenset(), penalty=0.0):
     """The whole page. ``nb``: the autograded notebook (None if none was handed in);
-    ``handed_in``: the submitted one, for its pictures; ``secrets``: hidden-test lines."""
+    ``handed_in``: the submitted one, for its pictures; ``secrets``: hidden-test lines;
+    ``penalty``: the points a late hand-in lost (``score`` is before it)."""
     title = f"{assignment} / {notebook}: feedback for {student}"
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{e(title)}</title>",
              f"<style>{STYLE}</style></head><body><p><a href='../index.html'>All your "
              f"assignments</a></p><h1>{e(title)}</h1>",
-             f"<p><b>Score: {score:g} / {max_score:g}</b></p>"]
+             f"<p><b>Score: {score - penalty:g} / {max_score:g}</b>"
+             + (f" ({score:g} for the answers, {penalty:g} off for handing in late)"
+                if penalty else "") + "</p>"]
     if nb is None:
         parts.append("<p>This notebook was not handed in, so it scores 0.</p>")
         return "".join(parts) + "</body></html>"

@@ -7,13 +7,17 @@ which each cell starts with a ``# %%`` line carrying its nbgrader metadata, so a
 hidden test reads as a diff of Python lines. The ``.ipynb`` is the original; the twin is
 rewritten from it, and a test checks that they agree. The course's ``CourseDirectory.ignore``
 keeps twins out of the release and out of grading. Last, the answer key of every notebook whose
-code changed is made by running the solution (:mod:`instructor.grading.keys`).
+code changed is made by running the solution (:mod:`instructor.grading.keys`). A release
+notebook edited by hand is never lost: see :func:`release`.
 
 Run as ``python -m instructor.release [ASSIGNMENT ...]`` (default: every assignment).
 """
 
 import copy
+import hashlib
+import json
 import sys
+import time
 from pathlib import Path
 
 import jupytext
@@ -22,9 +26,14 @@ import nbformat
 from instructor.course import course_config, source_notebooks
 from instructor.grading.keys import write_keys
 
-__all__ = ["TWIN_SUFFIX", "generate", "stale_twins", "twin_path", "twin_text", "write_twins"]
+__all__ = [
+    "KEPT", "RECORD", "TWIN_SUFFIX", "generate", "release", "stale_twins", "twin_path",
+    "twin_text", "write_twins",
+]
 
 TWIN_SUFFIX = ".pct.py"
+RECORD = Path(".workbook") / "released.json"   # sha256 of each release notebook, as written
+KEPT = "kept"                                   # release notebooks changed by hand, kept here
 
 
 def twin_path(notebook):
@@ -75,15 +84,62 @@ def generate(root, assignments=None):
     return ids
 
 
+def release(root, assignments=None):
+    """Generate the release, keeping any release notebook that was changed since the last one.
+
+    Students work in a copy (``bash course.sh lab`` makes ``work/``), yet an edit made in
+    ``release/`` itself must not vanish: every release notebook that differs from what the
+    last release wrote (per ``.workbook/released.json``; all of them in a fresh clone) is read
+    first, and if the new release differs from it, the old file is kept under ``kept/``.
+    Returns ``(assignment ids, [(release notebook, where its old version is kept), ...])``.
+    """
+    root = Path(root).resolve()
+    ids = sorted({p.parent.name for p in source_notebooks(root, assignments)})
+    record = _read_record(root)
+    held = {path: path.read_bytes() for assignment in ids
+            for path in sorted((root / "release" / assignment).glob("*.ipynb"))
+            if record.get(path.relative_to(root).as_posix()) != _digest(path.read_bytes())}
+    generate(root, ids)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    kept = []
+    for path, data in held.items():
+        if path.exists() and path.read_bytes() == data:
+            continue
+        target = root / KEPT / path.relative_to(root).parent / f"{path.stem}-{stamp}.ipynb"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        kept.append((path, target))
+    for assignment in ids:
+        for path in (root / "release" / assignment).glob("*.ipynb"):
+            record[path.relative_to(root).as_posix()] = _digest(path.read_bytes())
+    (root / RECORD).parent.mkdir(exist_ok=True)
+    (root / RECORD).write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
+    return ids, kept
+
+
+def _digest(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def _read_record(root):
+    try:
+        return json.loads((root / RECORD).read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     root = Path.cwd()
-    ids = generate(root, argv or None)
+    ids, kept = release(root, argv or None)
     twins = write_twins(root, argv or None)
     keys = write_keys(root, argv or None)
     print(f"released {len(ids)} assignments: {', '.join(ids)}"
           + (f"; rewrote {len(twins)} text twins" if twins else "")
           + (f"; made {len(keys)} answer keys" if keys else ""))
+    for original, copy_ in kept:
+        print(f"warning: {original.relative_to(root)} had been changed since it was released; "
+              f"the changed file is kept as {copy_.relative_to(root)}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """``workbook report``: how the class did, for the instructor.
 
-Read from the nbgrader gradebook (every graded cell of every submission), ``grades.csv``
+Read from the nbgrader gradebook (every graded cell of every submission), ``workbook-grades.csv``
 (statuses and flags, through :func:`read_grade_rows`) and the autograded notebooks (the error
 each failed test cell raised, cleaned of hidden-test lines as on the feedback pages). Writes:
 
@@ -18,20 +18,19 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook
 
-from instructor.course import course_config
+from instructor.course import GRADES_FILE, course_config
 from instructor.feedback import error_line, hidden_test_lines
 from instructor.vocabulary import grade_id, is_test
 
 __all__ = ["ClassResults", "collect", "read_grade_rows", "write_report"]
 
-GRADES_CSV = "grades.csv"
 CANVAS_FIXED = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 
 
 def read_grade_rows(root):
     """``{(student, assignment): row}`` of the grade file ``workbook grade`` writes (status,
     flags, score); empty if there is none. The one place that knows its name and layout."""
-    path = Path(root) / GRADES_CSV
+    path = Path(root) / GRADES_FILE
     if not path.exists():
         return {}
     with open(path, newline="") as handle:
@@ -70,12 +69,12 @@ class ClassResults:
     students: list                                     # ids, sorted
     names: dict = field(default_factory=dict)          # {student: "Last, First"}
     totals: dict = field(default_factory=dict)         # {(student, assignment): score}
-    rows: dict = field(default_factory=dict)           # grades.csv rows
+    rows: dict = field(default_factory=dict)           # workbook-grades.csv rows
     cells: dict = field(default_factory=dict)          # {(assignment, nb, cell): CellStats}
     per_cell: list = field(default_factory=list)       # [(student, a, nb, cell, score, max)]
 
     def status(self, student, assignment):
-        """The grades.csv status, ``missing`` when nothing was graded or handed in."""
+        """The grade file's status, ``missing`` when nothing was graded or handed in."""
         row = self.rows.get((student, assignment))
         if row:
             return row["status"]
@@ -91,7 +90,7 @@ class ClassResults:
         return 0.0 if self.status(student, assignment) == "missing" else None
 
     def review(self):
-        """The grades.csv rows of these assignments that are not plain ``ok``."""
+        """The grade file's rows of these assignments that are not plain ``ok``."""
         return [r for (_, a), r in sorted(self.rows.items())
                 if a in self.assignments and (r["status"] != "ok" or r["flags"])]
 

@@ -14,6 +14,14 @@ from pathlib import Path
 
 from instructor.authoring.courses import venv_env
 
+# The notebook is done when the kernel is idle and no cell waits with a [*] prompt.
+DONE = """() => {
+    const state = document.querySelector('.jp-Notebook-ExecutionIndicator');
+    const prompts = [...document.querySelectorAll('.jp-InputArea-prompt')];
+    return state && state.dataset.status === 'idle'
+        && !prompts.some(p => p.textContent.includes('*'));
+}"""
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from test_widgets import demo_notebook
 
-from lab_server import CHROMIUM, CHROMIUM_ARGS, LabServer
+from lab_server import CHROMIUM, CHROMIUM_ARGS, DONE, LabServer
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
@@ -28,14 +28,6 @@ pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists(),
     reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)",
 )
-
-# The notebook is done when the kernel is idle and no cell waits with a [*] prompt.
-DONE = """() => {
-    const state = document.querySelector('.jp-Notebook-ExecutionIndicator');
-    const prompts = [...document.querySelectorAll('.jp-InputArea-prompt')];
-    return state && state.dataset.status === 'idle'
-        && !prompts.some(p => p.textContent.includes('*'));
-}"""
 
 
 @pytest.fixture(scope="module")

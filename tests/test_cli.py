@@ -12,7 +12,7 @@ from test_grader import workbook
 
 from instructor.authoring.courses import COURSE as ROOT
 from instructor.authoring.courses import make_course
-from instructor.course import course_config
+from instructor.course import GRADES_FILE, course_config
 from instructor.grading import Result, defaults, summary
 from instructor.vocabulary import Status
 
@@ -126,7 +126,7 @@ def test_the_summary_counts_students_in_good_english():
 def test_a_failed_run_never_blanks_a_stored_score(tmp_path):
     from instructor.grading.pipeline import _write_csv
 
-    path = tmp_path / "grades.csv"
+    path = tmp_path / GRADES_FILE
     _write_csv(path, A1, [Result("ada", A1, 17.0, 21.0, Status.OK),
                           Result("bo", A1, 5.0, 21.0, Status.OK)])
     _write_csv(path, A1, [Result("ada", A1, None, 21.0, Status.ERROR, ["worker lost"]),

@@ -20,7 +20,7 @@ import pytest
 from instructor.authoring.courses import COURSE as ROOT
 from instructor.authoring.courses import make_course, nbgrader, venv_env
 from instructor.authoring.submissions import solution_cells, write_submission
-from instructor.course import course_config
+from instructor.course import FEEDBACK, GRADES_FILE, course_config
 from instructor.grading.sandbox import FIRST_UID, UID_COUNT, exposed_paths, sandbox_problem
 from instructor.vocabulary import grade_id, hidden_lines
 
@@ -307,7 +307,7 @@ def graded(request, tmp_path_factory):
 
 
 def read_csv(course):
-    with open(course / "grades.csv", newline="") as handle:
+    with open(course / GRADES_FILE, newline="") as handle:
         return {row["student"]: row for row in csv.DictReader(handle)}
 
 
@@ -593,5 +593,5 @@ def test_feedback_shows_scores_and_own_errors_never_hidden_tests(graded):
     assert "Score: 0 / 21" in pages["blank"] and "NotImplementedError" in pages["blank"]
     assert "not handed in" in pages["missing"]
     assert "First thing to fix" in pages["wrong"] and "<math" in pages["honest"]
-    index = (course / "feedback_html" / "honest" / "index.html").read_text()
+    index = (course / FEEDBACK / "honest" / "index.html").read_text()
     assert f"{ASSIGNMENT}/{NOTEBOOK}.html" in index

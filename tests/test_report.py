@@ -17,7 +17,7 @@ from test_grader import WRONG, workbook
 
 from instructor.authoring.courses import make_course, venv_env
 from instructor.authoring.submissions import solution_cells, write_submission
-from instructor.course import course_config
+from instructor.course import FEEDBACK, GRADES_FILE, course_config
 from instructor.grading.sandbox import sandbox_problem
 
 from lab_server import CHROMIUM, CHROMIUM_ARGS
@@ -57,7 +57,7 @@ def course(tmp_path_factory):
         gb.update_or_create_student("gina")          # in the gradebook only, nothing handed in
     workbook(course, "grade", A1, "--quiet")
     workbook(course, "grade", A3, "--quiet")
-    # erin's regrade of Assignment 1 fails: the gradebook and grades.csv keep 21
+    # erin's regrade of Assignment 1 fails: the gradebook and the grade file keep 21
     (course / "submitted" / "erin" / A1 / f"{N1}.ipynb").write_text("{not a notebook")
     workbook(course, "grade", A1, "--student", "erin", "--quiet")
     return course
@@ -69,7 +69,7 @@ def rows(path):
 
 
 def test_grades_csv_has_a_missing_row_and_keeps_the_old_score(course):
-    grades = {(r[0], r[1]): r for r in rows(course / "grades.csv")[1:]}
+    grades = {(r[0], r[1]): r for r in rows(course / GRADES_FILE)[1:]}
     assert grades[("dana", A3)][2:5] == ["0", f"{MAX3}", "missing"]
     for student in ("finn", "gina"):
         assert grades[(student, A1)][2:5] == ["0", f"{MAX1}", "missing"]
@@ -129,7 +129,7 @@ def test_the_report_and_a_feedback_page_in_chromium(course):
         pytest.skip(f"no Chromium at {CHROMIUM}")
     workbook(course, "report")
     workbook(course, "feedback", A1)
-    index = course / "feedback_html" / "blake" / "index.html"
+    index = course / FEEDBACK / "blake" / "index.html"
     assert f"{A1}/{N1}.html" in index.read_text() and A3 in index.read_text()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with playwright.sync_playwright() as p:
@@ -141,12 +141,12 @@ def test_the_report_and_a_feedback_page_in_chromium(course):
         assert all(images.nth(i).evaluate("i => i.naturalWidth") > 100 for i in range(4))
         assert tab.locator("#students tr, #students ~ table tr").count() >= 8
         tab.screenshot(path=ARTIFACTS / "report.png", full_page=True)
-        tab.goto((course / "feedback_html" / "casey" / A1 / f"{N1}.html").as_uri())
+        tab.goto((course / FEEDBACK / "casey" / A1 / f"{N1}.html").as_uri())
         assert tab.locator("math").count() > 5
         assert "First thing to fix" in tab.inner_text("body")
         tab.screenshot(path=ARTIFACTS / "feedback_casey.png", full_page=True)
         height = tab.evaluate("document.body.scrollHeight")
-        tab.goto((course / "feedback_html" / "alex" / A1 / f"{N1}.html").as_uri())
+        tab.goto((course / FEEDBACK / "alex" / A1 / f"{N1}.html").as_uri())
         pictures = tab.locator("img")
         assert pictures.count() >= 3      # drawn in alex's own run, not by the grader
         assert all(pictures.nth(i).evaluate("i => i.naturalWidth") > 100

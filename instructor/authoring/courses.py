@@ -17,6 +17,7 @@ from pathlib import Path
 
 from instructor.authoring.edits import apply_edits
 from instructor.authoring.submissions import solution_cells, write_submission
+from instructor.course import GRADES_FILE
 from instructor.vocabulary import grade_id
 
 __all__ = [
@@ -121,7 +122,7 @@ def run_grader(course, assignment, grader):
         command = [sys.executable, "-c", _TRUSTED_ONLY, str(course), assignment]
     result = subprocess.run(command, cwd=course, env=venv_env(), capture_output=True, text=True)
     if result.returncode != 0:
-        grades = course / "grades.csv"
+        grades = course / GRADES_FILE
         rows = [line for line in grades.read_text().splitlines() if ",error," in line] if (
             grades.exists()) else []
         raise AssertionError(f"{grader} failed ({result.returncode}):\n" + "\n".join(rows)

@@ -34,17 +34,17 @@ from nbgrader.preprocessors import (
     DeduplicateIds,
     IgnorePattern,
     LimitOutput,
-    OverwriteCells,
     OverwriteKernelspec,
     SaveAutoGrades,
 )
 from tqdm import tqdm
 
-from instructor.course import course_config
+from instructor.course import GRADES_FILE, course_config
 from instructor.grading import defaults, handins, integrity, trusted
 from instructor.grading.execute import Job, Outcome, run_job
 from instructor.grading.keys import AnswerKeyError, load_key
 from instructor.grading.sandbox import Limits, sandbox_problem
+from instructor.nbgrader_hooks import OverwriteCells
 from instructor.vocabulary import Status
 
 __all__ = ["GradingError", "Options", "Result", "grade", "summary"]
@@ -83,7 +83,7 @@ class Options:
 
 @dataclass
 class Result:
-    """One student's line of ``grades.csv``."""
+    """One student's line of the grade file (``workbook-grades.csv``)."""
 
     student: str
     assignment: str
@@ -167,7 +167,7 @@ def grade(root, assignment, options=None):
         result.max_score = max_score
         if problem:
             result.flags.append("graded without a sandbox")
-    _write_csv(root / "grades.csv", assignment, ordered)
+    _write_csv(root / GRADES_FILE, assignment, ordered)
     return ordered
 
 
@@ -384,7 +384,12 @@ def _commit(context, submission):
         target.parent.mkdir(parents=True, exist_ok=True)
         staging.rename(target)
         with Gradebook(context.db_url) as gb:
-            result.score = gb.find_submission(context.assignment, submission.student).score
+            found = gb.find_submission(context.assignment, submission.student)
+            penalty = found.late_submission_penalty or 0.0
+            result.score = found.score - penalty
+            if penalty:
+                result.flags.append(f"handed in {found.total_seconds_late / 3600:.1f} h late: "
+                                    f"{penalty:g} points off (late penalty)")
     except Exception as error:  # noqa: BLE001  (reported as this student's status)
         shutil.rmtree(staging, ignore_errors=True)
         result.status = Status.ERROR
@@ -434,7 +439,7 @@ def _save_grades(context, submission, staging):
 
 
 def _write_csv(path, assignment, results):
-    """Update ``grades.csv``: this run's rows replace the same students' rows, others stay."""
+    """Update the grade file: this run's rows replace the same students' rows, others stay."""
     rows = {}
     if path.exists():
         with open(path, newline="") as handle:
@@ -474,5 +479,5 @@ def summary(results, seconds, workers):
     flagged = sum(1 for r in results if r.flags)
     students = "1 student" if len(results) == 1 else f"{len(results)} students"
     lines.append(f"\n{students} graded in {seconds:.1f} s on {workers}; "
-                 f"{flagged} flagged for review. Scores are in the gradebook and grades.csv.")
+                 f"{flagged} flagged for review. Scores are in the gradebook and {GRADES_FILE}.")
     return "\n".join(lines)

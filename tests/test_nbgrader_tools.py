@@ -1,0 +1,112 @@
+"""nbgrader's own tools beside ours: export, generate_feedback, autograde, late penalties.
+
+One course with Assignment 1 and four hand-ins: ``ada`` (right, on time), ``bo`` (the release
+untouched), ``cy`` (right, two days and a second late), ``di`` (right, but with a test cell
+edited). The instructor's sequence of the README is run on it, with nbgrader's tools between
+ours.
+"""
+
+import csv
+import html
+import re
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from instructor.authoring.courses import make_course, nbgrader, run_grader, venv_env
+from instructor.authoring.submissions import solution_cells, write_submission
+from instructor.course import GRADES_FILE
+from instructor.vocabulary import hidden_lines, is_test
+
+ASSIGNMENT, NOTEBOOK = "01_forward_pass", "forward_pass"
+DUE = "2026-01-10 12:00:00 UTC"
+HANDED_IN = {"ada": "2026-01-10 11:59:00 UTC", "bo": "2026-01-10 10:00:00 UTC",
+             "cy": "2026-01-12 12:00:01 UTC", "di": "2026-01-10 09:00:00 UTC"}
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    course = make_course(tmp_path_factory.mktemp("tools"), [ASSIGNMENT])
+    nbgrader(course, "db", "assignment", "add", ASSIGNMENT, f"--duedate={DUE}")
+    release = course / "release" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
+    answers = solution_cells(course / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb")
+    for student, stamp in HANDED_IN.items():
+        target = course / "submitted" / student / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
+        write_submission(release, target, None if student == "bo" else answers)
+        (target.parent / "timestamp.txt").write_text(stamp)
+    edited = course / "submitted" / "di" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
+    nb = nbformat.read(edited, as_version=4)
+    next(cell for cell in nb.cells if is_test(cell)).source = "pass  # no checks here"
+    nbformat.write(nb, edited)
+    return course
+
+
+def _secret_lines(course):
+    """Hidden-test lines of the source that never appear outside a hidden region."""
+    secret, public = set(), set()
+    for cell in nbformat.read(course / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", 4).cells:
+        inside = {line.strip() for line in hidden_lines(cell.source)}
+        secret |= inside
+        public |= {line.strip() for line in cell.source.splitlines()} - inside
+    return {line for line in secret - public if len(line) > 12 and re.search(r"[=(]", line)}
+
+
+def _page_text(path):
+    """The text of an HTML page as a reader sees it (tags and highlighting spans removed)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", path.read_text()))
+
+
+def test_stock_autograde_warns_only_of_real_changes(course):
+    """Does `nbgrader autograde` stay quiet on untouched test cells and warn on an edited one?"""
+    log = run_grader(course, ASSIGNMENT, "nbgrader").stderr
+    changed = re.findall(r"\[AutogradeApp \| WARNING\] Attribute '(\w+)' for cell (\S+) has", log)
+    first_test = next(c for c in nbformat.read(course / "source" / ASSIGNMENT
+                                               / f"{NOTEBOOK}.ipynb", 4).cells if is_test(c))
+    assert changed == [("checksum", first_test.metadata.nbgrader.grade_id)], log[-3000:]
+
+
+def test_generate_feedback_shows_no_hidden_test(course):
+    """Do nbgrader's feedback pages (formgrader's button) hold no hidden test or its lines?"""
+    run_grader(course, ASSIGNMENT, "nbgrader")
+    nbgrader(course, "generate_feedback", ASSIGNMENT, "--force")
+    secret = _secret_lines(course)
+    assert secret
+    for student in HANDED_IN:
+        text = _page_text(course / "feedback" / student / ASSIGNMENT / f"{NOTEBOOK}.html")
+        assert "HIDDEN TESTS" not in text
+        assert sorted(line for line in secret if line in text) == []
+
+
+def test_late_hand_in_loses_ten_percent_a_day(course):
+    """Does a hand-in 2 days and 1 second late lose 30% with the course's penalty?"""
+    from nbgrader.api import Gradebook
+
+    run_grader(course, ASSIGNMENT, "workbook")
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        late = gb.find_submission(ASSIGNMENT, "cy")
+        on_time = gb.find_submission(ASSIGNMENT, "ada")
+        assert on_time.late_submission_penalty == 0 and on_time.score == on_time.max_score
+        assert late.late_submission_penalty == pytest.approx(0.3 * late.max_score)
+        assert late.score == late.max_score          # nbgrader keeps the penalty apart
+    ours = {row["student"]: row for row in csv.DictReader((course / GRADES_FILE).open())}
+    assert float(ours["cy"]["score"]) == pytest.approx(0.7 * late.max_score)
+    assert "late penalty" in ours["cy"]["flags"] and ours["ada"]["flags"] == ""
+
+
+def test_grade_feedback_export_grade_again(course):
+    """Do `workbook grade`, `workbook feedback`, `nbgrader export`, `workbook grade` all work,
+    with our grade file and nbgrader's side by side?"""
+    run_grader(course, ASSIGNMENT, "workbook")
+    nbgrader(course, "export")
+    exported = list(csv.DictReader((course / "grades.csv").open()))
+    assert {row["student_id"] for row in exported} >= set(HANDED_IN)
+    run_grader(course, ASSIGNMENT, "workbook")
+    ours = {row["student"]: row for row in csv.DictReader((course / GRADES_FILE).open())}
+    assert set(ours) == set(HANDED_IN) and all(row["status"] for row in ours.values())
+    assert list(csv.DictReader((course / "grades.csv").open())) == exported
+    subprocess.run([sys.executable, "-m", "instructor.cli", "feedback", ASSIGNMENT], cwd=course,
+                   env=venv_env(), check=True, capture_output=True)
+    for student in HANDED_IN:
+        assert (course / "feedback" / student / ASSIGNMENT / f"{NOTEBOOK}.html").exists()
