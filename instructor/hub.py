@@ -150,11 +150,11 @@ def hub_requirements():
 
 def install_venv():
     """Make (or reuse) the world-readable venv of the hub and the single-user servers."""
-    if subprocess.run([str(DEBIAN_PYTHON), "-c", "import ensurepip"],
-                      capture_output=True).returncode != 0:
-        log("installing Debian's python3.11-venv ...")
+    if not DEBIAN_PYTHON.exists() or subprocess.run(
+            [str(DEBIAN_PYTHON), "-c", "import ensurepip"], capture_output=True).returncode != 0:
+        log("installing Debian's python3.11 and python3.11-venv ...")
         run("apt-get", "update", "-qq")
-        run("apt-get", "install", "-y", "-qq", "python3.11-venv",
+        run("apt-get", "install", "-y", "-qq", "python3.11", "python3.11-venv",
             env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
     BASE.mkdir(parents=True, exist_ok=True)
     BASE.chmod(0o755)
