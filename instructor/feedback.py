@@ -19,16 +19,9 @@ from nbgrader.api import Gradebook, MissingEntry
 from instructor.course import FEEDBACK, course_config
 from instructor.grading import defaults
 from instructor.grading.handins import Refused, read_regular
+from instructor.nbgrader_hooks import score_after_penalty
 from instructor.pages import fold, image, markdown, plain, scrub
-from instructor.vocabulary import (
-    BEGIN_HIDDEN,
-    END_HIDDEN,
-    grade_id,
-    hidden_lines,
-    is_graded,
-    is_solution,
-    is_test,
-)
+from instructor.vocabulary import grade_id, is_graded, is_solution, is_test, secret_lines
 
 __all__ = ["graded_students", "hidden_test_lines", "render", "write_feedback", "write_index"]
 
@@ -59,11 +52,8 @@ USES_BLANK = "this cell uses an answer that is not written yet (see above)"
 def hidden_test_lines(root, assignment):
     """Every line between hidden-test markers in the assignment's source notebooks, and the
     markers themselves."""
-    lines = {BEGIN_HIDDEN, END_HIDDEN}
-    for path in (Path(root) / "source" / assignment).glob("*.ipynb"):
-        for cell in nbformat.read(path, as_version=4).cells:
-            lines.update(line for line in hidden_lines(cell.source) if line)
-    return frozenset(lines)
+    return secret_lines(cell for path in (Path(root) / "source" / assignment).glob("*.ipynb")
+                        for cell in nbformat.read(path, as_version=4).cells)
 
 
 def graded_students(course_root, assignment, db_url=None):
@@ -140,8 +130,7 @@ def write_index(root, gb, student):
         folder = root / FEEDBACK / student / assignment.name
         pages = sorted(folder.glob("*.html"))
         try:
-            found = gb.find_submission(assignment.name, student)
-            score = f"{found.score - (found.late_submission_penalty or 0):g}"
+            score = f"{score_after_penalty(gb.find_submission(assignment.name, student)):g}"
         except MissingEntry:
             score = "not handed in"
         links = ", ".join(f"<a href='{e(p.parent.name)}/{e(p.name)}'>{e(p.stem)}</a>"

@@ -4,10 +4,11 @@ nbgrader loads these by name, so its own commands and formgrader's buttons behav
 
 - :class:`OverwriteCells` restores test cells without the false alarm of jupyter/nbgrader#1961
   (every test cell with hidden tests reported as changed in an untouched notebook);
-- :class:`HideHiddenTests` keeps hidden tests, and the tracebacks that quote them, out of the
+- :class:`HideHiddenTests` keeps hidden tests, and any output that quotes them, out of the
   feedback that ``nbgrader generate_feedback`` (formgrader's "Generate Feedback") writes;
 - :class:`PercentPerDay` is the course's late penalty, applied by nbgrader's
-  ``AssignLatePenalties`` (in ``nbgrader autograde`` and ``workbook grade`` alike).
+  ``AssignLatePenalties`` (in ``nbgrader autograde`` and ``workbook grade`` alike), and
+  :func:`score_after_penalty` the score that every page and file of ours shows.
 """
 
 import math
@@ -18,9 +19,11 @@ from nbgrader.api import MissingEntry
 from nbgrader.plugins import LateSubmissionPlugin
 from traitlets import Float
 
-from instructor.vocabulary import hidden_lines, is_test
+from instructor.pages import plain, scrub
+from instructor.vocabulary import is_test, secret_lines
 
-__all__ = ["HideHiddenTests", "OverwriteCells", "PercentPerDay", "release_form"]
+__all__ = ["HideHiddenTests", "OverwriteCells", "PercentPerDay", "release_form",
+           "score_after_penalty"]
 
 
 def release_form(source):
@@ -58,23 +61,48 @@ class HideHiddenTests(preprocessors.NbGraderPreprocessor):
     """Keep hidden tests out of nbgrader's feedback pages.
 
     Every test cell is shown as released (hidden tests removed, as ``ClearHiddenTests`` does for
-    the release), and an error in it is shown as its name and message only: a traceback would
-    quote the hidden line that failed. The checks' messages never hold an expected value.
+    the release), and an error in it as its name and message only: a traceback would quote the
+    hidden line that failed. Every output of every cell is scrubbed of hidden-test lines as
+    ``workbook feedback`` scrubs its own pages (:func:`instructor.pages.scrub`): student code
+    run after a test cell can print it (``print(In)``). Outputs other than text and images
+    are left out.
     """
 
-    def preprocess_cell(self, cell, resources, cell_index):
-        if is_test(cell):
-            secret = {line.strip() for line in hidden_lines(cell.source) if line.strip()}
-            cell.source = release_form(cell.source)
+    def preprocess(self, nb, resources):
+        secrets = secret_lines(nb.cells)
+        for cell in nb.cells:
+            if is_test(cell):
+                cell.source = release_form(cell.source)
             for output in cell.get("outputs", []):
-                if output.get("output_type") == "error":
-                    output["traceback"] = [f"{output.get('ename', 'Error')}: "
-                                           f"{output.get('evalue', '')}"]
-                elif output.get("output_type") == "stream":
-                    output["text"] = "".join(
-                        line for line in output.get("text", "").splitlines(keepends=True)
-                        if line.strip() not in secret)
-        return cell, resources
+                _scrub_output(output, secrets, short_errors=is_test(cell))
+        return nb, resources
+
+
+def _scrub_output(output, secrets, short_errors):
+    """Drop what quotes a hidden test from one output, in place."""
+    kind = output.get("output_type")
+    if kind == "stream":
+        output["text"] = scrub(plain(output.get("text", "")), secrets)
+    elif kind == "error":
+        output["evalue"] = scrub(plain(output.get("evalue", "")), secrets)
+        output["traceback"] = ([f"{output.get('ename', 'Error')}: {output['evalue']}"]
+                               if short_errors else
+                               [scrub(plain(line), secrets) for line in output["traceback"]])
+    elif "data" in output:
+        data = output["data"]
+        for mime in list(data):
+            if mime.startswith("text/"):
+                data[mime] = scrub(plain(data[mime]), secrets)
+            elif not mime.startswith("image/"):
+                del data[mime]
+
+
+def score_after_penalty(submission):
+    """The score a submission (or one notebook of it) keeps after its late penalty.
+
+    nbgrader's gradebook keeps the two apart: ``score`` is what the answers earned.
+    """
+    return submission.score - (submission.late_submission_penalty or 0.0)
 
 
 class PercentPerDay(LateSubmissionPlugin):

@@ -96,9 +96,10 @@ def release(root, assignments=None):
     root = Path(root).resolve()
     ids = sorted({p.parent.name for p in source_notebooks(root, assignments)})
     record = _read_record(root)
-    held = {path: path.read_bytes() for assignment in ids
-            for path in sorted((root / "release" / assignment).glob("*.ipynb"))
-            if record.get(path.relative_to(root).as_posix()) != _digest(path.read_bytes())}
+    current = {path: path.read_bytes() for assignment in ids
+               for path in sorted((root / "release" / assignment).glob("*.ipynb"))}
+    held = {path: data for path, data in current.items()
+            if record.get(path.relative_to(root).as_posix()) != _digest(data)}
     generate(root, ids)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     kept = []

@@ -20,6 +20,7 @@ from nbgrader.api import Gradebook
 
 from instructor.course import GRADES_FILE, course_config
 from instructor.feedback import error_line, hidden_test_lines
+from instructor.nbgrader_hooks import score_after_penalty
 from instructor.vocabulary import grade_id, is_test
 
 __all__ = ["ClassResults", "collect", "read_grade_rows", "write_report"]
@@ -127,7 +128,7 @@ def _collect_assignment(root, assignment, results):
     secrets = hidden_test_lines(root, assignment.name)
     for submission in assignment.submissions:
         student = submission.student.id
-        results.totals[(student, assignment.name)] = submission.score
+        results.totals[(student, assignment.name)] = score_after_penalty(submission)
         for notebook in submission.notebooks:
             for grade in notebook.grades:
                 key = (assignment.name, notebook.name, grade.name)

@@ -23,6 +23,7 @@ __all__ = [
     "is_solution",
     "is_test",
     "nbgrader_meta",
+    "secret_lines",
     "solution_lines",
     "strip_solution_markers",
 ]
@@ -85,6 +86,13 @@ def solution_lines(text):
 def hidden_lines(text):
     """The lines of a source cell that nbgrader removes from the release."""
     return between(text, BEGIN_HIDDEN, END_HIDDEN)
+
+
+def secret_lines(cells):
+    """The hidden-test markers and every hidden-test line of ``cells`` (stripped): what no page
+    or output a student sees may hold."""
+    return frozenset({BEGIN_HIDDEN, END_HIDDEN}.union(
+        line for cell in cells for line in hidden_lines(cell.get("source", "")) if line))
 
 
 def strip_solution_markers(text):

@@ -1,8 +1,9 @@
 """nbgrader's own tools beside ours: export, generate_feedback, autograde, late penalties.
 
-One course with Assignment 1 and four hand-ins: ``ada`` (right, on time), ``bo`` (the release
+One course with Assignment 1 and five hand-ins: ``ada`` (right, on time), ``bo`` (the release
 untouched), ``cy`` (right, two days and a second late), ``di`` (right, but with a test cell
-edited). The instructor's sequence of the README is run on it, with nbgrader's tools between
+edited), ``eve`` (right, and her last answer prints ``In``, every cell run so far, hidden tests
+included). The instructor's sequence of the README is run on it, with nbgrader's tools between
 ours.
 """
 
@@ -23,7 +24,8 @@ from instructor.vocabulary import hidden_lines, is_test
 ASSIGNMENT, NOTEBOOK = "01_forward_pass", "forward_pass"
 DUE = "2026-01-10 12:00:00 UTC"
 HANDED_IN = {"ada": "2026-01-10 11:59:00 UTC", "bo": "2026-01-10 10:00:00 UTC",
-             "cy": "2026-01-12 12:00:01 UTC", "di": "2026-01-10 09:00:00 UTC"}
+             "cy": "2026-01-12 12:00:01 UTC", "di": "2026-01-10 09:00:00 UTC",
+             "eve": "2026-01-10 08:00:00 UTC"}
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +36,10 @@ def course(tmp_path_factory):
     answers = solution_cells(course / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb")
     for student, stamp in HANDED_IN.items():
         target = course / "submitted" / student / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
-        write_submission(release, target, None if student == "bo" else answers)
+        cells = None if student == "bo" else dict(answers)
+        if student == "eve":
+            cells["collapse"] += "\nprint(In)"
+        write_submission(release, target, cells)
         (target.parent / "timestamp.txt").write_text(stamp)
     edited = course / "submitted" / "di" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
     nb = nbformat.read(edited, as_version=4)

@@ -44,7 +44,7 @@ from instructor.grading import defaults, handins, integrity, trusted
 from instructor.grading.execute import Job, Outcome, run_job
 from instructor.grading.keys import AnswerKeyError, load_key
 from instructor.grading.sandbox import Limits, sandbox_problem
-from instructor.nbgrader_hooks import OverwriteCells
+from instructor.nbgrader_hooks import OverwriteCells, score_after_penalty
 from instructor.vocabulary import Status
 
 __all__ = ["GradingError", "Options", "Result", "grade", "summary"]
@@ -385,11 +385,11 @@ def _commit(context, submission):
         staging.rename(target)
         with Gradebook(context.db_url) as gb:
             found = gb.find_submission(context.assignment, submission.student)
-            penalty = found.late_submission_penalty or 0.0
-            result.score = found.score - penalty
-            if penalty:
+            result.score = score_after_penalty(found)
+            if found.late_submission_penalty:
                 result.flags.append(f"handed in {found.total_seconds_late / 3600:.1f} h late: "
-                                    f"{penalty:g} points off (late penalty)")
+                                    f"{found.late_submission_penalty:g} points off "
+                                    "(late penalty)")
     except Exception as error:  # noqa: BLE001  (reported as this student's status)
         shutil.rmtree(staging, ignore_errors=True)
         result.status = Status.ERROR
