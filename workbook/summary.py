@@ -15,9 +15,11 @@ from pathlib import Path
 __all__ = ["summarise"]
 
 
-
 def _test_cells(notebook):
-    """(grade id, source) of each autograded test cell, in order."""
+    """(grade id, source) of each autograded test cell, in order.
+
+    The same test as ``instructor.vocabulary.is_test``, which student kernels cannot import.
+    """
     cells = []
     for cell in notebook.get("cells", []):
         meta = cell.get("metadata", {}).get("nbgrader", {})
