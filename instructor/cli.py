@@ -7,7 +7,7 @@ import warnings
 from pathlib import Path
 
 from instructor.course import CourseNotFound, course_assignments, find_course
-from instructor.grading import GradingError, Options, defaults, grade, summary
+from instructor.grading import GradingError, Options, Timings, defaults, grade, summary
 from instructor.vocabulary import Status
 
 DESCRIPTION = """\
@@ -103,6 +103,8 @@ def parser():
     g.add_argument("--scheduler", metavar="ADDRESS",
                    help="run the kernels on this Dask cluster instead of local processes")
     g.add_argument("--quiet", action="store_true", help="no progress bar and no table")
+    g.add_argument("--timings", action="store_true",
+                   help="say where the time went: start-up, sanitize, execute, grade, save")
 
     f = commands.add_parser("feedback", parents=[course], formatter_class=raw,
                             help="write per-student HTML feedback", description=FEEDBACK_HELP)
@@ -181,11 +183,13 @@ def _grade(args):
     options = Options(jobs=args.jobs, cell_timeout=args.timeout,
                       notebook_timeout=args.notebook_timeout, memory_mb=args.memory,
                       students=args.student, scheduler=args.scheduler, progress=not args.quiet)
-    started = time.perf_counter()
-    results = grade(args.course, args.assignment, options)
+    started, timings = time.perf_counter(), Timings()
+    results = grade(args.course, args.assignment, options, timings)
     where = f"Dask at {args.scheduler}" if args.scheduler else f"{args.jobs} local workers"
     if not args.quiet:
         print(summary(results, time.perf_counter() - started, where))
+    if args.timings:
+        print(timings.line(where))
     return 1 if any(r.status == Status.ERROR for r in results) else 0
 
 

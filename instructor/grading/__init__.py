@@ -6,6 +6,6 @@ tampering checks (:mod:`.integrity`, with the in-kernel :mod:`.probe`).
 """
 
 from instructor.grading import defaults
-from instructor.grading.pipeline import GradingError, Options, Result, grade, summary
+from instructor.grading.pipeline import GradingError, Options, Result, Timings, grade, summary
 
-__all__ = ["GradingError", "Options", "Result", "defaults", "grade", "summary"]
+__all__ = ["GradingError", "Options", "Result", "Timings", "defaults", "grade", "summary"]

@@ -60,7 +60,8 @@ class Outcome:
     status: Status
     detail: str = ""
     executed: str | None = None   # the executed notebook, as JSON
-    seconds: float = 0.0
+    seconds: float = 0.0          # executing, in the kernel
+    startup: float = 0.0          # waiting for a kernel factory or kernel that was not ready
     notes: list = field(default_factory=list)   # for the instructor: output cut, memory...
 
 
@@ -204,6 +205,7 @@ class Worker:
         """Execute ``job`` in a fresh kernel and folder; never raises (see ``Outcome.status``)."""
         started = time.perf_counter()
         current, self.spare = self.spare, None
+        startup = 0.0
         try:
             if (current is None or self.factory(job) is not current[1].zygote
                     or current[1].provisioner.process.poll() is not None):
@@ -213,6 +215,8 @@ class Worker:
                 self.spare = self._launch(job)
             except RuntimeError:   # no spare this time: the next job starts its own kernel
                 self.spare = None
+            startup = time.perf_counter() - started
+            started += startup
             folder, km = current
             folder.add_files(job.files, km.process_id)
             nb = nbformat.reads(job.source, as_version=nbformat.NO_CONVERT)
@@ -223,11 +227,12 @@ class Worker:
                    for output in cell.get("outputs", [])):
                 executor.notes.append(f"ran out of memory (limit {job.limits.memory_mb} MB)")
             return Outcome(job.student, job.notebook, executor.status, executor.detail,
-                           nbformat.writes(nb), time.perf_counter() - started, executor.notes)
+                           nbformat.writes(nb), time.perf_counter() - started, startup,
+                           executor.notes)
         except Exception as error:  # noqa: BLE001  (reported as this student's status)
             return Outcome(job.student, job.notebook, Status.ERROR,
                            f"{type(error).__name__}: {error}", None,
-                           time.perf_counter() - started)
+                           time.perf_counter() - started, startup)
         finally:
             _discard(current)
 

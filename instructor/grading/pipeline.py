@@ -18,8 +18,10 @@ import multiprocessing
 import os
 import shutil
 import sys
+import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor
 from concurrent.futures import wait as futures_wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,7 +49,7 @@ from instructor.grading.sandbox import Limits, sandbox_problem
 from instructor.nbgrader_hooks import OverwriteCells, score_after_penalty
 from instructor.vocabulary import Status
 
-__all__ = ["GradingError", "Options", "Result", "grade", "summary"]
+__all__ = ["GradingError", "Options", "Result", "Timings", "grade", "summary"]
 
 # tqdm's monitor thread would be running when the workers fork: do without it.
 tqdm.monitor_interval = 0
@@ -56,8 +58,8 @@ tqdm.monitor_interval = 0
 # nbgrader metadata; it is skipped where the release's metadata was put back (integrity.
 # restore_grade_cells), as nothing after that changes it, and it costs a third of this side's time.
 SANITIZE = (ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells)
-GRADE = (IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
-         AssignLatePenalties)
+GRADE = (IgnorePattern, ClearMetadataPreprocessor, LimitOutput)
+SAVE = (SaveAutoGrades, AssignLatePenalties)
 CSV_FIELDS = ["student", "assignment", "score", "max_score", "status", "flags"]
 
 
@@ -94,6 +96,48 @@ class Result:
 
 
 @dataclass
+class Timings:
+    """Where a grade run's time went, in seconds (``workbook grade --timings``).
+
+    ``startup`` is the wall time from the command's start to the first notebook handed to a
+    worker (imports, the course, the answer keys); ``factories`` is worker time spent waiting
+    for a kernel factory or a kernel that was not ready yet; ``execute`` is worker time running
+    notebooks. ``sanitize``, ``grade`` and ``save`` are the trusted side's own work (reading and
+    sanitizing hand-ins; deciding hidden tests and nbgrader's grading steps; ``autograded/`` and
+    the gradebook), done while the workers run.
+    """
+
+    startup: float = 0.0
+    factories: float = 0.0
+    sanitize: float = 0.0
+    execute: float = 0.0
+    grade: float = 0.0
+    save: float = 0.0
+    wall: float = 0.0
+
+    @contextmanager
+    def measure(self, step):
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            setattr(self, step, getattr(self, step) + time.perf_counter() - started)
+
+    def line(self, workers):
+        return (f"Time: start-up {self.startup:.1f} s, sanitize {self.sanitize:.1f} s, "
+                f"execute {self.execute:.1f} s and kernel start-up {self.factories:.1f} s "
+                f"(worker time, {workers}), grade {self.grade:.1f} s, save {self.save:.1f} s; "
+                f"{self.wall:.1f} s from start to end.")
+
+
+def since_process_start():
+    """Seconds since this process started (its imports included), to the clock tick."""
+    with open("/proc/self/stat") as stat:
+        started = int(stat.read().rsplit(")", 1)[1].split()[19])   # field 22, starttime
+    return time.clock_gettime(time.CLOCK_BOOTTIME) - started / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
 class Submission:
     """What the trusted side knows about one student's hand-in while it is graded."""
 
@@ -110,9 +154,13 @@ class Submission:
         return Status.worst(self.statuses)
 
 
-def grade(root, assignment, options=None):
-    """Grade ``assignment`` for every student in ``root/submitted``; return their results."""
+def grade(root, assignment, options=None, timings=None):
+    """Grade ``assignment`` for every student in ``root/submitted``; return their results.
+
+    ``timings``, a :class:`Timings`, is filled in with where the time went.
+    """
     options = options or Options()
+    timings = timings or Timings()
     root = Path(root).resolve()
     config = course_config(root)
     db_url = config.CourseDirectory.db_url
@@ -131,7 +179,7 @@ def grade(root, assignment, options=None):
                f"(it can read source/ and the gradebook). Install bubblewrap to sandbox it.")
     limits = Limits(memory_mb=options.memory_mb, cpu_seconds=options.notebook_timeout)
     context = Context(root, assignment, config, db_url, coursedir, expected, answer_keys,
-                      options.trusted_only)
+                      timings, options.trusted_only)
     by_student = {s.student: s for s in submissions}
     results = {}
     bar = tqdm(total=len(submissions), desc=f"Grading {assignment}", unit="student",
@@ -140,12 +188,15 @@ def grade(root, assignment, options=None):
     def jobs():
         """Each student's notebooks, read and sanitized just before they are handed out."""
         for submission in submissions:
-            ready = _prepare(context, submission)
+            with timings.measure("sanitize"):
+                ready = _prepare(context, submission)
             submission.pending = len(ready)
             if not ready:
                 results[submission.student] = _finish(context, submission)
                 bar.update()
             for name, nb in ready.items():
+                if not timings.startup:
+                    timings.startup = since_process_start() - timings.sanitize
                 yield Job(submission.student, name, nbformat.writes(nb), str(root),
                           files=_files(context, submission),
                           limits=limits, cell_timeout=cell_timeout,
@@ -156,6 +207,8 @@ def grade(root, assignment, options=None):
         for outcome in _execute(jobs(), options):
             submission = by_student[outcome.student]
             submission.outcomes[outcome.notebook] = outcome
+            timings.execute += outcome.seconds
+            timings.factories += outcome.startup
             submission.pending -= 1
             if submission.pending == 0:
                 results[submission.student] = _finish(context, submission)
@@ -167,7 +220,9 @@ def grade(root, assignment, options=None):
         result.max_score = max_score
         if problem:
             result.flags.append("graded without a sandbox")
-    _write_csv(root / GRADES_FILE, assignment, ordered)
+    with timings.measure("save"):
+        _write_csv(root / GRADES_FILE, assignment, ordered)
+    timings.wall = since_process_start()
     return ordered
 
 
@@ -182,6 +237,7 @@ class Context:
     coursedir: CourseDirectory
     notebooks: list
     keys: dict                      # {notebook: its answer key}
+    timings: Timings
     trusted_only: bool = False
     releases: dict = field(default_factory=dict)
 
@@ -375,21 +431,31 @@ def _commit(context, submission):
         result.flags.append("not graded: the gradebook and autograded/ keep what they had")
         return result
     staging = context.root / "autograded" / f".{submission.student}-{context.assignment}.new"
+    timings = context.timings
     try:
-        _stage_files(context, submission, staging)
-        _save_grades(context, submission, staging)
-        target = context.root / "autograded" / submission.student / context.assignment
-        if target.exists():
-            shutil.rmtree(target)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging.rename(target)
-        with Gradebook(context.db_url) as gb:
-            found = gb.find_submission(context.assignment, submission.student)
-            result.score = score_after_penalty(found)
-            if found.late_submission_penalty:
-                result.flags.append(f"handed in {found.total_seconds_late / 3600:.1f} h late: "
-                                    f"{found.late_submission_penalty:g} points off "
-                                    "(late penalty)")
+        with timings.measure("save"):
+            _stage_files(context, submission, staging)
+            _open_submission(context, submission, staging)
+        for name, outcome in submission.outcomes.items():
+            with timings.measure("grade"):
+                nb, resources = _grade_notebook(context, submission, name, outcome)
+            with timings.measure("save"):
+                for preprocessor in SAVE:
+                    nb, resources = preprocessor(config=context.config)(nb, resources)
+                nbformat.write(nb, staging / f"{name}.ipynb")
+        with timings.measure("save"):
+            target = context.root / "autograded" / submission.student / context.assignment
+            if target.exists():
+                shutil.rmtree(target)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            staging.rename(target)
+            with Gradebook(context.db_url) as gb:
+                found = gb.find_submission(context.assignment, submission.student)
+                result.score = score_after_penalty(found)
+                if found.late_submission_penalty:
+                    result.flags.append(f"handed in {found.total_seconds_late / 3600:.1f} h "
+                                        f"late: {found.late_submission_penalty:g} points off "
+                                        "(late penalty)")
     except Exception as error:  # noqa: BLE001  (reported as this student's status)
         shutil.rmtree(staging, ignore_errors=True)
         result.status = Status.ERROR
@@ -411,8 +477,9 @@ def _stage_files(context, submission, staging):
             submission.flags.append(str(why))
 
 
-def _save_grades(context, submission, staging):
-    """nbgrader's grading preprocessors, on the executed notebooks, into the gradebook."""
+def _open_submission(context, submission, staging):
+    """The student's submission in the gradebook, with its timestamp; notebooks not handed in
+    score 0."""
     student, assignment = submission.student, context.assignment
     timestamp = context.coursedir.get_existing_timestamp(str(staging))   # read safely
     with Gradebook(context.db_url) as gb:
@@ -427,15 +494,19 @@ def _save_grades(context, submission, staging):
             for grade in gb.find_submission_notebook(name, assignment, student).grades:
                 grade.auto_score, grade.needs_manual_grade = 0, False
         gb.db.commit()
-    for name, outcome in submission.outcomes.items():
-        nb = nbformat.reads(outcome.executed, as_version=4)
-        found = integrity.take_probes(nb)
-        submission.flags += [f"{name}: {finding}" for finding in found]
-        trusted.decide_tests(nb, context.keys[name], context.trusted_only)
-        resources = context.resources(student, name)
-        for preprocessor in GRADE:
-            nb, resources = preprocessor(config=context.config)(nb, resources)
-        nbformat.write(nb, staging / f"{name}.ipynb")
+
+
+def _grade_notebook(context, submission, name, outcome):
+    """An executed notebook, its probes taken and hidden tests decided, through nbgrader's
+    grading steps (up to saving): ``(nb, resources)``."""
+    nb = nbformat.reads(outcome.executed, as_version=4)
+    found = integrity.take_probes(nb)
+    submission.flags += [f"{name}: {finding}" for finding in found]
+    trusted.decide_tests(nb, context.keys[name], context.trusted_only)
+    resources = context.resources(submission.student, name)
+    for preprocessor in GRADE:
+        nb, resources = preprocessor(config=context.config)(nb, resources)
+    return nb, resources
 
 
 def _write_csv(path, assignment, results):
