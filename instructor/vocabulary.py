@@ -22,6 +22,7 @@ __all__ = [
     "is_locked",
     "is_solution",
     "is_test",
+    "line_numbers_between",
     "nbgrader_meta",
     "secret_lines",
     "solution_lines",
@@ -76,6 +77,19 @@ def between(text, begin, end):
         elif inside:
             lines.append(line.strip())
     return lines
+
+
+def line_numbers_between(text, begin, end):
+    """Line numbers (from 1) of ``text`` between each ``begin`` and ``end`` marker line."""
+    numbers, inside = set(), False
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip() == begin:
+            inside = True
+        elif line.strip() == end:
+            inside = False
+        elif inside:
+            numbers.add(number)
+    return numbers
 
 
 def solution_lines(text):

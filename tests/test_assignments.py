@@ -19,6 +19,7 @@ from instructor.authoring.courses import (
     grade_declared,
 )
 from instructor.authoring.courses import COURSE as ROOT
+from instructor.authoring.independence import dependent_expectations
 from instructor.authoring.planted import declarations
 from instructor.grading.trusted import sites_of
 from instructor.vocabulary import SUMMARY_ID, grade_id, hidden_lines, is_test, solution_lines
@@ -234,3 +235,15 @@ def test_every_test_cell_is_decided_outside_the_kernel(path):
     undecided = [grade_id(c) for c in nb.cells if is_test(c)
                  and not any(site.check == "check_close" for site in sites_of(c.source))]
     assert undecided == []
+
+
+@pytest.mark.parametrize("path", sorted(ROOT.glob("source/*/*.ipynb")), ids=lambda p: p.parent.name)
+def test_hidden_tests_expect_what_the_course_computes(path):
+    """Is every hidden expected value computed from the course's own data and reference code?
+
+    One computed from the student's answers (``relu(z)`` of the student's ``relu``) passes a
+    wrong but self-consistent answer under stock nbgrader and fails it under the answer key:
+    the two graders would differ.
+    """
+    found = dependent_expectations(nbformat.read(path, as_version=4))
+    assert [str(dependence) for dependence in found] == []

@@ -30,7 +30,14 @@ import nbformat
 import numpy as np
 
 from instructor.grading import defaults
-from instructor.vocabulary import BEGIN_HIDDEN, END_HIDDEN, grade_id, is_locked, is_test
+from instructor.vocabulary import (
+    BEGIN_HIDDEN,
+    END_HIDDEN,
+    grade_id,
+    is_locked,
+    is_test,
+    line_numbers_between,
+)
 from workbook import checks
 from workbook.handout import MIME
 
@@ -62,15 +69,7 @@ class Site:
 
 def hidden_line_numbers(source):
     """Line numbers (from 1) inside the cell's hidden-test regions."""
-    numbers, inside = set(), False
-    for number, line in enumerate(source.splitlines(), start=1):
-        if line.strip() == BEGIN_HIDDEN:
-            inside = True
-        elif line.strip() == END_HIDDEN:
-            inside = False
-        elif inside:
-            numbers.add(number)
-    return numbers
+    return line_numbers_between(source, BEGIN_HIDDEN, END_HIDDEN)
 
 
 def _give(index, value, name=None, options=None):
