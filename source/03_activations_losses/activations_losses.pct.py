@@ -233,8 +233,9 @@ check_that(set(activation_relu_dict) == {"activation", "derivative"},
            "`activation_relu_dict` should have exactly the keys 'activation' and 'derivative'.")
 ### BEGIN HIDDEN TESTS
 z = random_inputs(304, away_from_zero=True)[4]
-check_close(activation_relu_dict["activation"](z), relu(z), "activation_relu_dict['activation'](z)")
-check_close(activation_relu_dict["derivative"](z), relu_derivative(z),
+check_close(activation_relu_dict["activation"](z), np.maximum(z, 0.0),
+            "activation_relu_dict['activation'](z)")
+check_close(activation_relu_dict["derivative"](z), (z > 0).astype(float),
             "activation_relu_dict['derivative'](z)")
 ### END HIDDEN TESTS
 
@@ -321,9 +322,9 @@ check_that(set(activation_output_dict) == {"activation", "derivative"},
            "`activation_output_dict` should have exactly the keys 'activation' and 'derivative'.")
 ### BEGIN HIDDEN TESTS
 z = random_inputs(307)[4]
-check_close(activation_output_dict["activation"](z), identity(z),
+check_close(activation_output_dict["activation"](z), z,
             "activation_output_dict['activation'](z)")
-check_close(activation_output_dict["derivative"](z), np.asarray(identity_derivative(z)),
+check_close(activation_output_dict["derivative"](z), np.ones(z.shape),
             "activation_output_dict['derivative'](z)")
 ### END HIDDEN TESTS
 
@@ -485,8 +486,10 @@ check_that(isinstance(loss_dict, dict), "`loss_dict` should be a dict.")
 check_that(set(loss_dict) == {"loss", "derivative"},
            "`loss_dict` should have exactly the keys 'loss' and 'derivative'.")
 ### BEGIN HIDDEN TESTS
-check_close(loss_dict["loss"](a_demo, Y_demo), MSE(a_demo, Y_demo), "loss_dict['loss'](a, Y)")
-check_close(loss_dict["derivative"](a_demo, Y_demo), MSE_derivative(a_demo, Y_demo),
+n_demo_ = a_demo.shape[0]
+check_close(loss_dict["loss"](a_demo, Y_demo), np.sum((a_demo - Y_demo) ** 2) / (2 * n_demo_),
+            "loss_dict['loss'](a, Y)")
+check_close(loss_dict["derivative"](a_demo, Y_demo), (a_demo - Y_demo) / n_demo_,
             "loss_dict['derivative'](a, Y)")
 ### END HIDDEN TESTS
 
