@@ -12,6 +12,7 @@ nbgrader loads these by name, so its own commands and formgrader's buttons behav
 """
 
 import math
+from types import SimpleNamespace
 
 from nbformat.notebooknode import NotebookNode
 from nbgrader import preprocessors
@@ -22,8 +23,12 @@ from traitlets import Float
 from instructor.pages import plain, scrub
 from instructor.vocabulary import is_test, secret_lines
 
-__all__ = ["HideHiddenTests", "OverwriteCells", "PercentPerDay", "release_form",
-           "score_after_penalty"]
+__all__ = ["REMEMBERED_CELLS", "HideHiddenTests", "OverwriteCells", "PercentPerDay",
+           "release_form", "score_after_penalty"]
+
+# A resources key: a dict that one grading run shares between its notebooks, in which
+# OverwriteCells keeps the gradebook's cells it looked up (``workbook grade`` passes it).
+REMEMBERED_CELLS = "workbook_remembered_cells"
 
 
 def release_form(source):
@@ -41,9 +46,19 @@ class OverwriteCells(preprocessors.OverwriteCells):
     for cell ... has changed!"), drowning the warnings that matter. A locked cell whose source
     is exactly its released form is restored silently; any other change is still reported and
     undone as nbgrader does.
+
+    Each cell of the gradebook is looked up once per notebook, or once per grading run when
+    ``resources`` holds a :data:`REMEMBERED_CELLS` dict (nbgrader looks each up twice per
+    notebook, and our check a third time).
     """
 
+    def preprocess(self, nb, resources):
+        self.remembered = resources.get(REMEMBERED_CELLS, {})
+        return super().preprocess(nb, resources)
+
     def preprocess_cell(self, cell, resources, cell_index):
+        if not isinstance(self.gradebook, RememberedCells):   # set by nbgrader's preprocess
+            self.gradebook = RememberedCells(self.gradebook, self.remembered)
         grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
         if grade_id:
             try:
@@ -52,9 +67,50 @@ class OverwriteCells(preprocessors.OverwriteCells):
             except MissingEntry:
                 source_cell = None
             if (source_cell is not None and source_cell.locked
-                    and cell.source == release_form(source_cell.source)):
+                    and cell.source == source_cell.released):
                 cell.source = source_cell.source
         return super().preprocess_cell(cell, resources, cell_index)
+
+
+class RememberedCells:
+    """A gradebook whose source and graded cells are read once, then remembered in ``memo``.
+
+    The cells are kept as plain copies of the columns nbgrader's OverwriteCells reads (and the
+    source as released), not as database objects that outlive their session. Anything else is
+    asked of the gradebook itself.
+    """
+
+    SOURCE = ("name", "cell_type", "locked", "checksum", "source")
+
+    def __init__(self, gradebook, memo):
+        self.gradebook, self.memo = gradebook, memo
+
+    def __getattr__(self, name):
+        return getattr(self.gradebook, name)
+
+    def _remember(self, kind, key, find):
+        if (kind, *key) not in self.memo:
+            try:
+                self.memo[(kind, *key)] = find(*key)
+            except MissingEntry as missing:
+                self.memo[(kind, *key)] = missing
+        found = self.memo[(kind, *key)]
+        if isinstance(found, MissingEntry):
+            raise found
+        return found
+
+    def find_source_cell(self, name, notebook, assignment):
+        def find(*key):
+            cell = self.gradebook.find_source_cell(*key)
+            copy = SimpleNamespace(**{column: getattr(cell, column) for column in self.SOURCE})
+            copy.released = release_form(copy.source)
+            return copy
+        return self._remember("source", (name, notebook, assignment), find)
+
+    def find_graded_cell(self, name, notebook, assignment):
+        def find(*key):
+            return SimpleNamespace(max_score=self.gradebook.find_graded_cell(*key).max_score)
+        return self._remember("graded", (name, notebook, assignment), find)
 
 
 class HideHiddenTests(preprocessors.NbGraderPreprocessor):

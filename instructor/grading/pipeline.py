@@ -37,7 +37,6 @@ from nbgrader.preprocessors import (
     IgnorePattern,
     LimitOutput,
     OverwriteKernelspec,
-    SaveAutoGrades,
 )
 from tqdm import tqdm
 
@@ -46,7 +45,8 @@ from instructor.grading import defaults, handins, integrity, trusted
 from instructor.grading.execute import Job, Outcome, run_job
 from instructor.grading.keys import AnswerKeyError, load_key
 from instructor.grading.sandbox import Limits, sandbox_problem
-from instructor.nbgrader_hooks import OverwriteCells, score_after_penalty
+from instructor.grading.saving import SaveAutoGrades
+from instructor.nbgrader_hooks import REMEMBERED_CELLS, OverwriteCells, score_after_penalty
 from instructor.vocabulary import Status
 
 __all__ = ["GradingError", "Options", "Result", "Timings", "grade", "summary"]
@@ -240,11 +240,13 @@ class Context:
     timings: Timings
     trusted_only: bool = False
     releases: dict = field(default_factory=dict)
+    remembered_cells: dict = field(default_factory=dict)   # the gradebook's, for OverwriteCells
 
     def resources(self, student, notebook):
         return {"nbgrader": {"student": student, "assignment": self.assignment,
                              "notebook": notebook, "db_url": self.db_url},
-                "unique_key": notebook, "output_files_dir": f"{notebook}_files"}
+                "unique_key": notebook, "output_files_dir": f"{notebook}_files",
+                REMEMBERED_CELLS: self.remembered_cells}
 
     def release(self, notebook):
         """The release notebook students were given, or None if release/ lacks it."""

@@ -157,8 +157,10 @@ def _bound(statement):
     return None
 
 
+@cache
 def _names_in(source):
-    """Every name a cell's code reads or binds."""
+    """Every name a cell's code reads or binds (cached: the same cells recur for every
+    student)."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
@@ -219,6 +221,12 @@ def rewrite(source, *, key=False, keep=frozenset()):
 def sites_of(source):
     """The sites of a test cell's source (cached: the same cells recur for every student)."""
     return rewrite(source)[1]
+
+
+@cache
+def _handed_out(source, keep):
+    """:func:`rewrite` for grading, cached like :func:`sites_of`."""
+    return rewrite(source, keep=keep)
 
 
 def take_handouts(cell):
@@ -354,7 +362,7 @@ def hand_out_tests(nb):
         if not is_test(cell):
             continue
         elsewhere = set().union(*names[:position], *names[position + 1:])
-        rewritten, sites = rewrite(cell.source, keep=frozenset(elsewhere))
+        rewritten, sites = _handed_out(cell.source, frozenset(elsewhere))
         if sites:
             cell.metadata[ORIGINAL] = cell.source
             cell.source = rewritten
