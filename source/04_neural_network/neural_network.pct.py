@@ -350,12 +350,46 @@ mse_ref = {"loss": lambda a, Y: np.sum((a - Y) ** 2) / (2 * len(a)),
            "derivative": lambda a, Y: (a - Y) / len(a)}
 
 
+def draw_params_(dims, seed):
+    """N(0, 1) weights and biases for layers dims, W1, b1, W2, ... from np.random.default_rng(seed)."""
+    generator = np.random.default_rng(seed)
+    return {f"{k}{layer}": generator.normal(size=(dims[layer - 1] if k == "W" else 1, dims[layer]))
+            for layer in range(1, len(dims)) for k in "Wb"}
+
+
 class Hand(NN):
     """Your NN, with N(0, 1) weights and biases drawn by the test instead of your init."""
 
     def initialize_parameters(self, dims, generator):
-        self.params = {f"{k}{layer}": generator.normal(size=(dims[layer - 1] if k == "W" else 1, dims[layer]))
-                       for layer in range(1, len(dims)) for k in "Wb"}
+        self.params = draw_params_(dims, generator)
+
+
+def hand_network_(dims, params, hidden=relu_ref, output=ident_ref, loss=mse_ref):
+    """Your NN with layers dims, holding a copy of the test's params (which stay the test's)."""
+    net = Hand(dims, hidden, output, loss)
+    net.params = {name: value.copy() for name, value in params.items()}
+    return net
+
+
+def reference_values_(params, X, L):
+    """x0, z1, x1, ... of a network with ReLU hidden layers and an identity output."""
+    values = {"x0": X}
+    for layer in range(1, L):
+        z = values[f"x{layer - 1}"] @ params[f"W{layer}"] + params[f"b{layer}"]
+        values[f"z{layer}"], values[f"x{layer}"] = z, (z if layer == L - 1 else np.maximum(z, 0))
+    return values
+
+
+def reference_grads_(params, X, Y, L):
+    """Backpropagation for ReLU hidden layers, an identity output and the half mean squared error."""
+    values, out = reference_values_(params, X, L), {}
+    delta = (values[f"x{L - 1}"] - Y) / len(X)
+    for layer in range(L - 1, 0, -1):
+        out[f"dZ{layer}"] = delta
+        out[f"dW{layer}"], out[f"db{layer}"] = values[f"x{layer - 1}"].T @ delta, delta.sum(axis=0, keepdims=True)
+        if layer > 1:
+            delta = (delta @ params[f"W{layer}"].T) * (values[f"z{layer - 1}"] > 0)
+    return out
 
 
 def figure8_network():
@@ -385,8 +419,10 @@ for key, width in [("x0", 2), ("z1", 3), ("x1", 3), ("z2", 2), ("x2", 2), ("z3",
 check_close(values["x0"], X_small, "forward_pass(X_small, training=True)['x0']")
 ### BEGIN HIDDEN TESTS
 for dims, n in [([4, 8, 8, 3], 5), ([1, 1], 3), ([3, 5, 2], 1), ([2, 4, 4, 4, 1], 7)]:
-    net = Hand(dims, relu_ref, ident_ref, mse_ref, seed=n)
+    params_ = draw_params_(dims, n)
     Xs = np.random.default_rng(n).normal(size=(n, dims[0]))
+    reference_ = reference_values_(params_, Xs, len(dims))
+    net = hand_network_(dims, params_)
     values = net.forward_pass(Xs, training=True)
     check_that(isinstance(values, dict), f"for layers {dims}, forward_pass(X, training=True) should return a dict.")
     for layer in range(len(dims)):
@@ -394,9 +430,9 @@ for dims, n in [([4, 8, 8, 3], 5), ([1, 1], 3), ([3, 5, 2], 1), ([2, 4, 4, 4, 1]
             check_that(key in values, f"for layers {dims}, the dict has no key '{key}'.")
             check_array(values[key], f"'{key}' for layers {dims}", shape=(n, dims[layer]))
     check_close(values["x0"], Xs, f"'x0' for layers {dims}")
-    check_close(net.forward_pass(Xs), values[f"x{len(dims) - 1}"],
+    check_close(net.forward_pass(Xs), reference_[f"x{len(dims) - 1}"],
                 f"forward_pass(X) for layers {dims}: the last layer of the training dict")
-check_close(net.forward_pass(Xs, training=False), values["x4"], "forward_pass(X, training=False)")
+check_close(net.forward_pass(Xs, training=False), reference_["x4"], "forward_pass(X, training=False)")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_forward_any_shape", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
@@ -404,21 +440,21 @@ check_close(net.forward_pass(Xs, training=False), values["x4"], "forward_pass(X,
 check_array(small_network().forward_pass(X_small[:1]), "forward_pass(X_small[:1]), for one sample", shape=(1, 1))
 ### BEGIN HIDDEN TESTS
 for dims, n in [([2, 3, 2, 1], 5), ([4, 8, 8, 3], 7), ([1, 1], 4), ([3, 5, 2], 1), ([2, 4, 4, 4, 1], 6)]:
-    net = Hand(dims, relu_ref, ident_ref, mse_ref, seed=sum(dims))
+    params_ = draw_params_(dims, sum(dims))
     Xs = np.random.default_rng(n).normal(size=(n, dims[0]))
+    reference_ = reference_values_(params_, Xs, len(dims))
+    net = hand_network_(dims, params_)
     values = net.forward_pass(Xs, training=True)
-    x = Xs
     for layer in range(1, len(dims)):
-        z = x @ net.params[f"W{layer}"] + net.params[f"b{layer}"]
-        x = z if layer == len(dims) - 1 else np.maximum(z, 0)
-        check_close(values[f"z{layer}"], z, f"z{layer} of a {dims} network with non-zero biases")
-        check_close(values[f"x{layer}"], x, f"x{layer} of a {dims} network with non-zero biases")
-    check_close(net.forward_pass(Xs), x, f"the output of a {dims} network")
-mixed = Hand([3, 4, 5, 2], [sine, relu_ref], arctan, mse_ref, seed=9)
+        check_close(values[f"z{layer}"], reference_[f"z{layer}"], f"z{layer} of a {dims} network with non-zero biases")
+        check_close(values[f"x{layer}"], reference_[f"x{layer}"], f"x{layer} of a {dims} network with non-zero biases")
+    check_close(net.forward_pass(Xs), reference_[f"x{len(dims) - 1}"], f"the output of a {dims} network")
+params_ = draw_params_([3, 4, 5, 2], 9)
 Xs = np.random.default_rng(9).normal(size=(4, 3))
-p = mixed.params
-x2 = np.maximum(np.sin(Xs @ p["W1"] + p["b1"]) @ p["W2"] + p["b2"], 0)
-check_close(mixed.forward_pass(Xs), np.arctan(x2 @ p["W3"] + p["b3"]),
+x2_ = np.maximum(np.sin(Xs @ params_["W1"] + params_["b1"]) @ params_["W2"] + params_["b2"], 0)
+output_ = np.arctan(x2_ @ params_["W3"] + params_["b3"])
+mixed = hand_network_([3, 4, 5, 2], params_, [sine, relu_ref], arctan)
+check_close(mixed.forward_pass(Xs), output_,
             "the output of a network with a different activation in every layer (use self.a[layer])")
 ### END HIDDEN TESTS
 
@@ -553,27 +589,16 @@ wrong = [name for name, error in errors.items() if not error < 1e-6]
 check_that(wrong == [], f"the gradients of {wrong} disagree with finite differences: "
            "run gradient_check(small_network(), X_small, Y_small) to see the report.")
 ### BEGIN HIDDEN TESTS
-def reference_grads_(params, X, Y, L):
-    """Backpropagation for ReLU hidden layers, an identity output and the half mean squared error."""
-    xs, zs = [X], [None]
-    for layer in range(1, L):
-        zs.append(xs[-1] @ params[f"W{layer}"] + params[f"b{layer}"])
-        xs.append(zs[-1] if layer == L - 1 else np.maximum(zs[-1], 0))
-    delta, out = (xs[-1] - Y) / len(X), {}
-    for layer in range(L - 1, 0, -1):
-        out[f"dW{layer}"], out[f"db{layer}"] = xs[layer - 1].T @ delta, delta.sum(axis=0, keepdims=True)
-        if layer > 1:
-            delta = (delta @ params[f"W{layer}"].T) * (zs[layer - 1] > 0)
-    return out
-
 cases = [([2, 3, 2, 1], 6), ([4, 8, 8, 3], 5), ([1, 1], 4), ([3, 5, 2], 1), ([2, 4, 4, 4, 1], 7)]
 for dims, n in cases:
-    net = Hand(dims, relu_ref, ident_ref, mse_ref, seed=100 + n)
+    params_ = draw_params_(dims, 100 + n)
     rng_test = np.random.default_rng(n)
     Xs, Ys = rng_test.normal(size=(n, dims[0])), rng_test.normal(size=(n, dims[-1]))
+    reference_ = reference_grads_(params_, Xs, Ys, len(dims))
+    net = hand_network_(dims, params_)
     grads = net.backward_pass(Xs, Ys, net.forward_pass(Xs, training=True))
-    for name in sorted(net.params):
-        check_close(grads[f"d{name}"], reference_grads_(net.params, Xs, Ys, len(dims))[f"d{name}"],
+    for name in sorted(params_):
+        check_close(grads[f"d{name}"], reference_[f"d{name}"],
                     f"d{name} for a ReLU network with layers {dims} and {n} samples")
     errors = gradient_check(net, Xs, Ys, verbose=False)
     failing = [name for name, error in errors.items() if not error < 1e-6]
@@ -595,16 +620,17 @@ check_close(grads["dZ3"], log_cosh["derivative"](values["x3"], Y_small) * arctan
             "dZ3, the gradient at the output layer")
 ### BEGIN HIDDEN TESTS
 for dims, n in [([2, 3, 2, 1], 6), ([4, 8, 8, 3], 5), ([2, 4, 4, 4, 1], 7)]:
-    net = Hand(dims, relu_ref, ident_ref, mse_ref, seed=200 + n)
+    params_ = draw_params_(dims, 200 + n)
     rng_test = np.random.default_rng(n)
     Xs, Ys = rng_test.normal(size=(n, dims[0])), rng_test.normal(size=(n, dims[-1]))
+    reference_ = reference_grads_(params_, Xs, Ys, len(dims))
+    net = hand_network_(dims, params_)
     values = net.forward_pass(Xs, training=True)
     grads = net.backward_pass(Xs, Ys, values)
     top = len(dims) - 1
-    check_close(grads[f"dZ{top}"], (values[f"x{top}"] - Ys) / n, f"dZ{top} for layers {dims}")
+    check_close(grads[f"dZ{top}"], reference_[f"dZ{top}"], f"dZ{top} for layers {dims}")
     for layer in range(top - 1, 0, -1):
-        expected = grads[f"dZ{layer + 1}"] @ net.params[f"W{layer + 1}"].T * (values[f"z{layer}"] > 0)
-        check_close(grads[f"dZ{layer}"], expected, f"dZ{layer} for layers {dims}, from dZ{layer + 1}")
+        check_close(grads[f"dZ{layer}"], reference_[f"dZ{layer}"], f"dZ{layer} for layers {dims}, from dZ{layer + 1}")
 check_that(np.any(grads["dZ1"] != 0), "dZ1 should not be all zeros for this network.")
 ### END HIDDEN TESTS
 
@@ -693,21 +719,22 @@ check_that(all(np.allclose(twice_.params[k], once_.params[k]) for k in once_.par
 dims = [3, 5, 4, 2]
 rng_test = np.random.default_rng(21)
 Xs, Ys = rng_test.normal(size=(6, 3)), rng_test.normal(size=(6, 2))
+start_ = draw_params_(dims, 21)
 for n_it, rate in [(1, 0.05), (3, 0.05), (1, None)]:
-    manual = Hand(dims, relu_ref, ident_ref, mse_ref, seed=21)
-    trained = Hand(dims, relu_ref, ident_ref, mse_ref, seed=21)
     step = 0.01 if rate is None else rate
+    expected_ = start_
     for _ in range(n_it):
-        grads = manual.backward_pass(Xs, Ys, manual.forward_pass(Xs, training=True))
-        manual.params = {k: v - step * grads[f"d{k}"] for k, v in manual.params.items()}
+        grads_ = reference_grads_(expected_, Xs, Ys, len(dims))
+        expected_ = {k: v - step * grads_[f"d{k}"] for k, v in expected_.items()}
+    trained = hand_network_(dims, start_)
     if rate is None:
         trained.train(Xs, Ys, n_it, verbose=False)
     else:
         trained.train(Xs, Ys, n_it, learning_rate=rate, verbose=False)
-    for name, value in manual.params.items():
+    for name, value in expected_.items():
         check_close(trained.params[name], value, f"{name} after {n_it} step(s) of train with "
                     f"learning_rate={step} (p - learning_rate * dp for every weight and bias)")
-check_close(trained.params["b3"], manual.params["b3"], "b3 after a step with the default learning rate")
+check_close(trained.params["b3"], expected_["b3"], "b3 after a step with the default learning rate")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_train_decreases", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
