@@ -42,7 +42,7 @@ from tqdm import tqdm
 
 from instructor.course import GRADES_FILE, course_config
 from instructor.grading import defaults, handins, integrity, trusted
-from instructor.grading.execute import Job, Outcome, run_job
+from instructor.grading.execute import Job, Outcome, from_json, run_job, to_json
 from instructor.grading.keys import AnswerKeyError, load_key
 from instructor.grading.sandbox import Limits, sandbox_problem
 from instructor.grading.saving import SaveAutoGrades
@@ -197,7 +197,7 @@ def grade(root, assignment, options=None, timings=None):
             for name, nb in ready.items():
                 if not timings.startup:
                     timings.startup = since_process_start() - timings.sanitize
-                yield Job(submission.student, name, nbformat.writes(nb), str(root),
+                yield Job(submission.student, name, to_json(nb), str(root),
                           files=_files(context, submission),
                           limits=limits, cell_timeout=cell_timeout,
                           notebook_timeout=options.notebook_timeout, isolated=problem is None,
@@ -501,7 +501,7 @@ def _open_submission(context, submission, staging):
 def _grade_notebook(context, submission, name, outcome):
     """An executed notebook, its probes taken and hidden tests decided, through nbgrader's
     grading steps (up to saving): ``(nb, resources)``."""
-    nb = nbformat.reads(outcome.executed, as_version=4)
+    nb = from_json(outcome.executed)
     found = integrity.take_probes(nb)
     submission.flags += [f"{name}: {finding}" for finding in found]
     trusted.decide_tests(nb, context.keys[name], context.trusted_only)
