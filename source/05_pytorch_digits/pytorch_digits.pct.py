@@ -732,14 +732,22 @@ p_ = {"W1": rng_.normal(size=(6, 64)) * 0.5, "b1": rng_.normal(size=6),
       "W2": rng_.normal(size=(10, 6)), "b2": rng_.normal(size=10)}
 kept_ = {k: v.copy() for k, v in p_.items()}
 Xb_, yb_ = X_train[20:31], y_train[20:31]
+
+
+def autograd_reference_(X, y, params):
+    """The mean cross-entropy of the digits network and its gradients, by PyTorch's autograd."""
+    tensors = {k: torch.tensor(v, requires_grad=True) for k, v in params.items()}
+    hidden = torch.relu(torch.from_numpy(X) @ tensors["W1"].T + tensors["b1"])
+    loss = F.cross_entropy(hidden @ tensors["W2"].T + tensors["b2"], torch.from_numpy(y))
+    loss.backward()
+    return loss.item(), {k: t.grad.numpy() for k, t in tensors.items()}
+
+
+reference_loss_, reference_grads_ = autograd_reference_(Xb_, yb_, kept_)
 loss_, grads_ = loss_and_grads(Xb_, yb_, p_)
-t_ = {k: torch.tensor(v, requires_grad=True) for k, v in kept_.items()}
-hidden_ = torch.relu(torch.from_numpy(Xb_) @ t_["W1"].T + t_["b1"])
-reference_ = F.cross_entropy(hidden_ @ t_["W2"].T + t_["b2"], torch.from_numpy(yb_))
-reference_.backward()
-check_close(loss_, reference_.item(), "the loss of a batch of 11")
+check_close(loss_, reference_loss_, "the loss of a batch of 11")
 for key_ in ["W1", "b1", "W2", "b2"]:
-    check_close(grads_[key_], t_[key_].grad.numpy(), f"grads['{key_}'] for a batch of 11")
+    check_close(grads_[key_], reference_grads_[key_], f"grads['{key_}'] for a batch of 11")
 check_that(all(np.array_equal(p_[k], kept_[k]) for k in p_), "loss_and_grads changed params.")
 ### END HIDDEN TESTS
 
@@ -770,6 +778,29 @@ def train_epoch(X, y, params, learning_rate, batch_size, rng):
 
 # %% nbgrader={"grade": true, "grade_id": "test_train_epoch", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 """train_epoch: updates every parameter, keeps shapes; three epochs learn the digits (validation set)."""
+### BEGIN HIDDEN TESTS
+# Test helpers for this cell and the test of numpy_test_accuracy.
+def reference_gradients_(X, y, params):
+    """The gradients of the mean cross-entropy of the digits network, written out in NumPy."""
+    Z1 = X @ params["W1"].T + params["b1"]
+    A1 = np.maximum(Z1, 0)
+    Z2 = A1 @ params["W2"].T + params["b2"]
+    P = np.exp(Z2 - Z2.max(axis=1, keepdims=True))
+    P /= P.sum(axis=1, keepdims=True)
+    dZ2 = (P - np.eye(Z2.shape[1])[y]) / len(X)
+    dZ1 = (dZ2 @ params["W2"]) * (Z1 > 0)
+    return {"W1": dZ1.T @ X, "b1": dZ1.sum(axis=0), "W2": dZ2.T @ A1, "b2": dZ2.sum(axis=0)}
+
+
+def reference_epoch_(X, y, params, learning_rate, batch_size, rng):
+    """One epoch of mini-batch gradient descent as 3.3 asks; returns new parameters."""
+    order = rng.permutation(len(X))
+    for start in range(0, len(X), batch_size):
+        batch = order[start:start + batch_size]
+        grads = reference_gradients_(X[batch], y[batch], params)
+        params = {k: v - learning_rate * grads[k] for k, v in params.items()}
+    return params
+### END HIDDEN TESTS
 params_ = init_params([64, 8, N_CLASSES], seed=4)
 before_ = {k: v.copy() for k, v in params_.items()}
 train_epoch(X_train[:40], y_train[:40], params_, 0.1, 16, np.random.default_rng(0))
@@ -786,12 +817,13 @@ hits_ = np.argmax(np.maximum(X_val @ p_["W1"].T + p_["b1"], 0) @ p_["W2"].T + p_
 check_that(np.mean(hits_ == y_val) > 0.7, "three epochs of train_epoch did not learn enough: do the "
            "steps go against the gradient, and does every batch take one?")
 ### BEGIN HIDDEN TESTS
+initial_ = init_params([64, 8, N_CLASSES], seed=4)
+g_ = reference_gradients_(X_train[:40], y_train[:40], initial_)
 for batch_ in [40, 100]:
     p_ = init_params([64, 8, N_CLASSES], seed=4)
-    _, g_ = loss_and_grads(X_train[:40], y_train[:40], init_params([64, 8, N_CLASSES], seed=4))
     train_epoch(X_train[:40], y_train[:40], p_, 0.1, batch_, np.random.default_rng(0))
-    for key_ in before_:
-        check_close(p_[key_], before_[key_] - 0.1 * g_[key_],
+    for key_ in initial_:
+        check_close(p_[key_], initial_[key_] - 0.1 * g_[key_],
                     f"params['{key_}'] after one epoch whose only batch is the whole set")
 ### END HIDDEN TESTS
 
@@ -909,10 +941,20 @@ check_that(as_number(accuracy(forward(X_test, params), y_test), "accuracy") >= T
            "your trained NumPy network misses the target accuracy on the test set: does "
            "train_epoch step against the gradient on every batch, and is loss_and_grads right?")
 ### BEGIN HIDDEN TESTS
+def reference_numpy_accuracy_():
+    """The test accuracy of the NumPy network trained as 3.5 trains it, by reference_epoch_."""
+    trained = init_params([64, HIDDEN, N_CLASSES], seed=0)
+    shuffle = np.random.default_rng(1)
+    for _ in range(EPOCHS):
+        trained = reference_epoch_(X_train, y_train, trained, LEARNING_RATE, BATCH_SIZE, shuffle)
+    logits = np.maximum(X_test @ trained["W1"].T + trained["b1"], 0) @ trained["W2"].T + trained["b2"]
+    return np.mean(np.argmax(logits, axis=1) == y_test)
+
+
 logits_ = np.maximum(X_test @ params["W1"].T + params["b1"], 0) @ params["W2"].T + params["b2"]
-true_accuracy_ = np.mean(np.argmax(logits_, axis=1) == y_test)
-check_close(numpy_test_accuracy, true_accuracy_, "numpy_test_accuracy")
-check_that(true_accuracy_ >= 0.93, "the trained NumPy network misses the target accuracy.")
+own_accuracy_ = np.mean(np.argmax(logits_, axis=1) == y_test)
+check_close(numpy_test_accuracy, reference_numpy_accuracy_(), "numpy_test_accuracy")
+check_that(own_accuracy_ >= 0.93, "the trained NumPy network misses the target accuracy.")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -1112,10 +1154,28 @@ check_that(as_number(torch_accuracy(model, X_test_t, y_test_t), "accuracy") >= T
            "your trained PyTorch network misses the target accuracy on the test set: look at "
            "train_step (zero_grad, loss of the logits, backward, step) and at model.")
 ### BEGIN HIDDEN TESTS
+def reference_torch_accuracy_():
+    """The test accuracy of the model built as 4.1 builds it and trained as 4.4 trains it."""
+    with torch.random.fork_rng(devices=[]):   # the notebook's own random state stays as it was
+        torch.manual_seed(0)
+        net = nn.Sequential(nn.Linear(64, HIDDEN), nn.ReLU(), nn.Linear(HIDDEN, N_CLASSES))
+    sgd = torch.optim.SGD(net.parameters(), lr=LEARNING_RATE)
+    shuffle = np.random.default_rng(1)
+    for _ in range(EPOCHS):
+        order = torch.from_numpy(shuffle.permutation(len(X_train_t)))
+        for start in range(0, len(order), BATCH_SIZE):
+            batch = order[start:start + BATCH_SIZE]
+            sgd.zero_grad()
+            F.cross_entropy(net(X_train_t[batch]), y_train_t[batch]).backward()
+            sgd.step()
+    with torch.no_grad():
+        return (net(X_test_t).argmax(dim=1) == y_test_t).double().mean().item()
+
+
 with torch.no_grad():
-    true_accuracy_ = (model(X_test_t).argmax(dim=1) == y_test_t).double().mean().item()
-check_close(torch_test_accuracy, true_accuracy_, "torch_test_accuracy")
-check_that(true_accuracy_ >= 0.93, "the trained PyTorch network misses the target accuracy.")
+    own_accuracy_ = (model(X_test_t).argmax(dim=1) == y_test_t).double().mean().item()
+check_close(torch_test_accuracy, reference_torch_accuracy_(), "torch_test_accuracy")
+check_that(own_accuracy_ >= 0.93, "the trained PyTorch network misses the target accuracy.")
 ### END HIDDEN TESTS
 
 # %% [markdown]
