@@ -238,20 +238,8 @@ def train(model, optimizer, X, y, epochs, batch_size, seed):
 
 # %% nbgrader={"grade": true, "grade_id": "test_train", "locked": true, "points": 4, "schema_version": 3, "solution": false, "task": false}
 """train: one loss per epoch, each a float; the loss falls; the model's weights move."""
-model_ = make_model(1)
-before_ = [p.detach().clone() for p in model_.parameters()]
-history_ = train(model_, torch.optim.SGD(model_.parameters(), lr=0.1), X_train[:200],
-                 y_train[:200], epochs=3, batch_size=32, seed=0)
-check_that(isinstance(history_, list) and len(history_) == 3,
-           "train(..., epochs=3, ...) should return a list of three losses, one per epoch.")
-for loss_ in history_:
-    check_number(loss_, "each loss in the history")
-check_that(all(not torch.equal(a, b) for a, b in zip(before_, model_.parameters(), strict=True)),
-           "train should change every parameter of the model: is optimizer.step() called?")
-check_that(history_[-1] < history_[0] < np.log(10),
-           "The training loss should fall from epoch to epoch with lr=0.1: are the gradients "
-           "reset before each backward()?")
 ### BEGIN HIDDEN TESTS
+# Test helper for this and every later test cell of the notebook.
 def reference_train_(model, optimizer, X, y, epochs, batch_size, seed):
     rng = np.random.default_rng(seed)
     losses = []
@@ -266,18 +254,38 @@ def reference_train_(model, optimizer, X, y, epochs, batch_size, seed):
         with torch.no_grad():
             losses.append(F.cross_entropy(model(X), y).item())
     return losses
+### END HIDDEN TESTS
+model_ = make_model(1)
+before_ = [p.detach().clone() for p in model_.parameters()]
+history_ = train(model_, torch.optim.SGD(model_.parameters(), lr=0.1), X_train[:200],
+                 y_train[:200], epochs=3, batch_size=32, seed=0)
+check_that(isinstance(history_, list) and len(history_) == 3,
+           "train(..., epochs=3, ...) should return a list of three losses, one per epoch.")
+for loss_ in history_:
+    check_number(loss_, "each loss in the history")
+check_that(all(not torch.equal(a, b) for a, b in zip(before_, model_.parameters(), strict=True)),
+           "train should change every parameter of the model: is optimizer.step() called?")
+check_that(history_[-1] < history_[0] < np.log(10),
+           "The training loss should fall from epoch to epoch with lr=0.1: are the gradients "
+           "reset before each backward()?")
+### BEGIN HIDDEN TESTS
+def reference_run_():
+    """make_model(3) trained by reference_train_: its losses, first-layer weights, logits of X_val[:5]."""
+    ref = make_model(3)
+    losses = reference_train_(ref, torch.optim.SGD(ref.parameters(), lr=0.2), X_train[:100],
+                              y_train[:100], epochs=4, batch_size=16, seed=7)
+    with torch.no_grad():
+        return losses, ref[0].weight.detach().numpy().copy(), ref(X_val[:5]).numpy()
 
 
-mine_, ref_ = make_model(3), make_model(3)
+want_, want_weight_, want_logits_ = reference_run_()
+mine_ = make_model(3)
 got_ = train(mine_, torch.optim.SGD(mine_.parameters(), lr=0.2), X_train[:100], y_train[:100],
              epochs=4, batch_size=16, seed=7)
-want_ = reference_train_(ref_, torch.optim.SGD(ref_.parameters(), lr=0.2), X_train[:100],
-                         y_train[:100], epochs=4, batch_size=16, seed=7)
 check_close(np.array(got_), want_, "the loss history of train (100 rows, batches of 16, seed 7)")
-check_close(mine_[0].weight.detach().numpy(), ref_[0].weight.detach().numpy(),
-            "the first layer's weights after train")
+check_close(mine_[0].weight.detach().numpy(), want_weight_, "the first layer's weights after train")
 with torch.no_grad():
-    check_close(mine_(X_val[:5]).numpy(), ref_(X_val[:5]).numpy(), "the trained model's logits")
+    check_close(mine_(X_val[:5]).numpy(), want_logits_, "the trained model's logits")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -351,6 +359,18 @@ best_lr = min(sweep_val_losses, key=sweep_val_losses.get)
 
 # %% nbgrader={"grade": true, "grade_id": "test_sweep", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 """The sweep: a trained model, a history and a validation loss for every learning rate."""
+### BEGIN HIDDEN TESTS
+# Test helper for this and later test cells.
+def reference_sweep_():
+    losses = []
+    for lr in LEARNING_RATES:
+        model = make_model(0)
+        reference_train_(model, torch.optim.SGD(model.parameters(), lr=lr), X_train, y_train,
+                         SWEEP_EPOCHS, SWEEP_BATCH, seed=0)
+        with torch.no_grad():
+            losses.append(F.cross_entropy(model(X_val), y_val).item())
+    return np.array(losses)
+### END HIDDEN TESTS
 for name_, table_ in (("sweep_models", sweep_models), ("sweep_histories", sweep_histories),
                       ("sweep_val_losses", sweep_val_losses)):
     check_that(isinstance(table_, dict) and sorted(table_) == sorted(LEARNING_RATES),
@@ -364,17 +384,6 @@ check_that(all(abs(sweep_val_losses[lr] - initial_loss(sweep_models[lr], X_val, 
            "Each entry of `sweep_val_losses` should be the loss of that rate's trained model on "
            "the validation set (X_val, y_val).")
 ### BEGIN HIDDEN TESTS
-def reference_sweep_():
-    losses = []
-    for lr in LEARNING_RATES:
-        model = make_model(0)
-        reference_train_(model, torch.optim.SGD(model.parameters(), lr=lr), X_train, y_train,
-                         SWEEP_EPOCHS, SWEEP_BATCH, seed=0)
-        with torch.no_grad():
-            losses.append(F.cross_entropy(model(X_val), y_val).item())
-    return np.array(losses)
-
-
 check_close(np.array([sweep_val_losses[lr] for lr in LEARNING_RATES]), reference_sweep_(),
             "the validation losses of the sweep", rtol=1e-6)
 ### END HIDDEN TESTS
