@@ -1,15 +1,16 @@
 """The grader's probe: code that runs *inside* a student's kernel, after every test cell.
 
 It is not imported there: :func:`instructor.grading.integrity.add_probes` inserts this file's
-text, followed by one call of :func:`_workbook_probe`, as a cell after each test cell, and
+text, followed by one call of :func:`_workbook_probe`, as a cell after each test cell (one
+``exec`` of that text, in a namespace of its own), and
 :func:`instructor.grading.integrity.take_probes` reads the printed report. It is a real file so
 that linters and readers see it; it uses only the standard library, numpy and IPython, and
 ``workbook.checks`` if the kernel can import it.
 """
 
-def _workbook_probe(expected):
-    """Grader's check (not part of the assignment): are the tests' tools intact?"""
-    # Imported here, not at the top: the probe must not bind names in the student's namespace.
+def _workbook_probe(expected, namespace):
+    """Grader's check (not part of the assignment): are the tests' tools intact, and do the
+    ``expected`` names of ``namespace`` (the student's) still hold them?"""
     import importlib
     import math
     import types
@@ -56,7 +57,7 @@ def _workbook_probe(expected):
     for name, (module_name, attr) in expected.items():
         obj = importlib.import_module(module_name)
         obj = getattr(obj, attr) if attr else obj
-        if globals().get(name, obj) is not obj:
+        if namespace.get(name, obj) is not obj:
             found.append(f"'{name}' no longer is the {module_name} object the tests use")
     from IPython import get_ipython
 
