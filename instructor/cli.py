@@ -7,7 +7,7 @@ import warnings
 from pathlib import Path
 
 from instructor.course import CourseNotFound, course_assignments, find_course
-from instructor.grading import GradingError, Options, Timings, defaults, grade, summary
+from instructor.grading import GradingError, defaults
 from instructor.vocabulary import Status
 
 DESCRIPTION = """\
@@ -126,9 +126,14 @@ def main(argv=None):
     try:
         args.course = find_course(getattr(args, "course", None))
         if args.command == "grade":
-            _check_assignments(args.course, [args.assignment])
-            _check_memory(args.course, args.assignment, args.memory)
-            return _grade(args)
+            factories = _start_factories(args)
+            try:
+                _check_assignments(args.course, [args.assignment])
+                _check_memory(args.course, args.assignment, args.memory)
+                return _grade(args, factories)
+            finally:
+                for factory in factories:
+                    factory.discard()
         if args.command == "feedback":
             _check_assignments(args.course, [args.assignment])
             return _feedback(args)
@@ -179,12 +184,26 @@ def _check_memory(root, assignment, memory):
                 "to start and train")
 
 
-def _grade(args):
+def _start_factories(args):
+    """The local workers' kernel factories, started before nbgrader is imported (see
+    :mod:`instructor.grading.warmup`); none for a Dask cluster, whose workers start their own."""
+    if args.scheduler:
+        return []
+    from instructor.grading.sandbox import Limits
+    from instructor.grading.warmup import prestart
+
+    limits = Limits(memory_mb=args.memory, cpu_seconds=args.notebook_timeout)
+    return prestart(args.course, args.assignment, args.jobs, limits)
+
+
+def _grade(args, factories):
+    from instructor.grading import Options, Timings, grade, summary
+
     options = Options(jobs=args.jobs, cell_timeout=args.timeout,
                       notebook_timeout=args.notebook_timeout, memory_mb=args.memory,
                       students=args.student, scheduler=args.scheduler, progress=not args.quiet)
     started, timings = time.perf_counter(), Timings()
-    results = grade(args.course, args.assignment, options, timings)
+    results = grade(args.course, args.assignment, options, timings, factories)
     where = f"Dask at {args.scheduler}" if args.scheduler else f"{args.jobs} local workers"
     if not args.quiet:
         print(summary(results, time.perf_counter() - started, where))

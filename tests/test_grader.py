@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -595,3 +596,32 @@ def test_feedback_shows_scores_and_own_errors_never_hidden_tests(graded):
     assert "First thing to fix" in pages["wrong"] and "<math" in pages["honest"]
     index = (course / FEEDBACK / "honest" / "index.html").read_text()
     assert f"{ASSIGNMENT}/{NOTEBOOK}.html" in index
+
+
+def factory_traces():
+    """Kernel factories' folders in /tmp and their processes still running."""
+    folders = set(Path(tempfile.gettempdir()).glob("workbook-grade-*"))
+    running = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if b"workbook-grade-" in cmdline.read_bytes():
+                running.append(cmdline.parent.name)
+        except OSError:
+            continue
+    return folders, running
+
+
+def test_factories_started_ahead_are_adopted_and_leave_nothing_behind(tmp_path):
+    """The kernel factories the command starts before importing nbgrader are closed after a
+    run, and after a run refused once they were started (an unknown student)."""
+    (tmp_path / "course").mkdir()
+    course = make_course(tmp_path / "course", [ASSIGNMENT])
+    solution = solution_cells(course / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb")
+    small_class(course, {"honest": solution, "blank": None})
+    before, _ = factory_traces()
+    workbook(course, "grade", ASSIGNMENT, "--quiet", "--jobs", "2")
+    assert read_csv(course)["honest"]["score"] == str(FULL)
+    refused = workbook(course, "grade", ASSIGNMENT, "--student", "nobody", check=False)
+    assert refused.returncode == 2 and "nobody" in refused.stderr
+    after, running = factory_traces()
+    assert after - before == set() and running == []

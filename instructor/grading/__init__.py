@@ -6,6 +6,20 @@ tampering checks (:mod:`.integrity`, with the in-kernel :mod:`.probe`).
 """
 
 from instructor.grading import defaults
-from instructor.grading.pipeline import GradingError, Options, Result, Timings, grade, summary
 
 __all__ = ["GradingError", "Options", "Result", "Timings", "defaults", "grade", "summary"]
+PIPELINE = {"Options", "Result", "Timings", "grade", "summary"}
+
+
+class GradingError(Exception):
+    """The assignment cannot be graded at all (nothing was changed)."""
+
+
+def __getattr__(name):
+    """The pipeline's names, imported when first asked for (it imports nbgrader): the light
+    modules of this package, such as :mod:`.warmup`, can be imported without it."""
+    if name in PIPELINE:
+        from instructor.grading import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

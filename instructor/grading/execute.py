@@ -32,7 +32,8 @@ from instructor.grading.sandbox import Limits, SandboxKernelManager, Zygote
 from instructor.vocabulary import SUMMARY_ID, Status, grade_id, is_graded
 from workbook.handout import MIME
 
-__all__ = ["GradingExecute", "Job", "Outcome", "Worker", "from_json", "run_job", "to_json"]
+__all__ = ["GradingExecute", "Job", "Outcome", "Worker", "adopt_factory", "from_json", "run_job",
+           "to_json"]
 
 
 @dataclass
@@ -293,6 +294,22 @@ class Worker:
         self.spare = None
         if self.zygote is not None:
             self.zygote.close()
+
+
+def adopt_factory(factories, counter):
+    """A pool worker's initializer: take one of the kernel factories the grader started before
+    forking the workers (:mod:`instructor.grading.warmup`), and close this process's copies of
+    the others' pipes. ``counter`` (a shared integer) gives every worker a different one."""
+    with counter.get_lock():
+        mine = counter.value
+        counter.value += 1
+    for index, factory in enumerate(factories):
+        if index == mine:
+            factory.adopted()
+            Worker.here().zygote = factory
+        else:
+            factory.process.stdin.close()
+            factory.process.stdout.close()
 
 
 def run_job(job):

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from nbformat.v4 import new_code_cell
 
+from instructor.grading.imports import protected_names
 from instructor.grading.trusted import ORIGINAL
 from instructor.vocabulary import grade_id, is_graded, is_locked, is_test, nbgrader_meta
 
@@ -99,31 +100,6 @@ def restore_grade_cells(nb, release):
             cell.cell_type = given[name].cell_type
         else:
             del cell.metadata["nbgrader"]
-
-
-def protected_names(release):
-    """``{name: (module, attribute or None)}`` bound by the imports of the locked cells."""
-    names = {}
-    for cell in release.cells:
-        if cell.cell_type != "code" or not is_locked(cell):
-            continue
-        try:
-            tree = ast.parse(cell.source)
-        except SyntaxError:
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    if alias.asname:
-                        names[alias.asname] = (alias.name, None)
-                    else:
-                        top = alias.name.split(".")[0]
-                        names[top] = (top, None)
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                for alias in node.names:
-                    if alias.name != "*":
-                        names[alias.asname or alias.name] = (node.module, alias.name)
-    return names
 
 
 def _root(node):

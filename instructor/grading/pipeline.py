@@ -41,8 +41,9 @@ from nbgrader.preprocessors import (
 from tqdm import tqdm
 
 from instructor.course import GRADES_FILE, course_config
-from instructor.grading import defaults, handins, integrity, trusted
-from instructor.grading.execute import Job, Outcome, from_json, run_job, to_json
+from instructor.grading import GradingError, defaults, handins, integrity, trusted
+from instructor.grading.execute import Job, Outcome, adopt_factory, from_json, run_job, to_json
+from instructor.grading.imports import preloaded_modules
 from instructor.grading.keys import AnswerKeyError, load_key
 from instructor.grading.sandbox import Limits, sandbox_problem
 from instructor.grading.saving import SaveAutoGrades
@@ -61,10 +62,6 @@ SANITIZE = (ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells)
 GRADE = (IgnorePattern, ClearMetadataPreprocessor, LimitOutput)
 SAVE = (SaveAutoGrades, AssignLatePenalties)
 CSV_FIELDS = ["student", "assignment", "score", "max_score", "status", "flags"]
-
-
-class GradingError(Exception):
-    """The assignment cannot be graded at all (nothing was changed)."""
 
 
 @dataclass
@@ -154,10 +151,12 @@ class Submission:
         return Status.worst(self.statuses)
 
 
-def grade(root, assignment, options=None, timings=None):
+def grade(root, assignment, options=None, timings=None, factories=()):
     """Grade ``assignment`` for every student in ``root/submitted``; return their results.
 
-    ``timings``, a :class:`Timings`, is filled in with where the time went.
+    ``timings``, a :class:`Timings`, is filled in with where the time went. ``factories``:
+    kernel factories already started (:func:`instructor.grading.warmup.prestart`), one per
+    local worker, which the workers adopt; the caller discards them afterwards.
     """
     options = options or Options()
     timings = timings or Timings()
@@ -204,7 +203,7 @@ def grade(root, assignment, options=None, timings=None):
                           preload=context.preload(name))
 
     with bar:
-        for outcome in _execute(jobs(), options):
+        for outcome in _execute(jobs(), options, factories):
             submission = by_student[outcome.student]
             submission.outcomes[outcome.notebook] = outcome
             timings.execute += outcome.seconds
@@ -257,9 +256,7 @@ class Context:
 
     def preload(self, notebook):
         """Modules the notebook's locked cells import: kernels load them before the job."""
-        release = self.release(notebook)
-        found = integrity.protected_names(release).values() if release else []
-        return tuple(sorted({module for module, _ in found if not module.startswith("__")}))
+        return preloaded_modules(self.release(notebook))
 
 
 def _assignment(db_url, assignment):
@@ -368,11 +365,12 @@ def _files(context, submission):
     return files
 
 
-def _execute(jobs, options):
+def _execute(jobs, options, factories=()):
     """Run ``jobs`` on local worker processes or a Dask cluster; yield Outcomes as they end.
 
     Jobs are taken from ``jobs`` (a generator that reads each hand-in just in time) only as
-    workers free up, so memory stays flat however large the class.
+    workers free up, so memory stays flat however large the class. Local workers adopt the
+    ``factories`` already started, one each.
     """
     if options.scheduler:
         from distributed import Client, wait
@@ -384,7 +382,13 @@ def _execute(jobs, options):
                                 jobs, 2 * workers)
         return
     # Forked workers start with nbgrader already imported (no threads run here yet).
-    with ProcessPoolExecutor(options.jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+    fork = multiprocessing.get_context("fork")
+    factories = list(factories)[:options.jobs]
+    with ProcessPoolExecutor(options.jobs, mp_context=fork, initializer=adopt_factory,
+                             initargs=(factories, fork.Value("i", 0))) as pool:
+        pool.submit(int)    # forks every worker now (a fork pool starts all at once)
+        for factory in factories:
+            factory.hand_over()
         yield from _bounded(lambda job: pool.submit(run_job, job),
                             lambda futures: futures_wait(futures, return_when=FIRST_COMPLETED).done,
                             jobs, 2 * options.jobs)

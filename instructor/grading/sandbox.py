@@ -228,7 +228,9 @@ def _matplotlib_cache():
 class Zygote:
     """A sandboxed kernel factory (:mod:`workbook.zygote`) with ``preload`` imported.
 
-    ``isolated=False`` runs it without bubblewrap, when bubblewrap is missing.
+    ``isolated=False`` runs it without bubblewrap, when bubblewrap is missing. Starting it does
+    not wait for its imports: the first kernel asked for does. A factory started by the grader
+    can be handed to a worker forked after it (:meth:`hand_over`, :meth:`adopted`).
     """
 
     def __init__(self, course_root, limits, preload, isolated):
@@ -249,9 +251,30 @@ class Zygote:
         self.process = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
             env=None if isolated else env, cwd=self.folder)
-        if self.process.stdout.readline().strip() != "ready":
+        self.ready, self.owner, self.handed_over = False, os.getpid(), False
+
+    def _wait_until_ready(self):
+        if not self.ready:
+            if self.process.stdout.readline().strip() != "ready":
+                self.close()
+                raise RuntimeError("the kernel factory did not start")
+            self.ready = True
+
+    def hand_over(self):
+        """In the process that started it, once a worker has adopted it: close this process's
+        ends of its pipes (the worker has its own), and leave its end to that worker."""
+        self.process.stdin.close()
+        self.process.stdout.close()
+        self.handed_over = True
+
+    def adopted(self):
+        """In a worker forked after the factory started: it is now this process's factory."""
+        self.owner = os.getpid()
+
+    def discard(self):
+        """Close the factory unless it was handed over to a worker (which closes it)."""
+        if not self.handed_over:
             self.close()
-            raise RuntimeError("the kernel factory did not start")
 
     def new_folder(self):
         """A folder for the next kernel; contained, it gets a uid no kernel of this run had."""
@@ -268,21 +291,37 @@ class Zygote:
                    "contain": job.uid is not None, "limits": dataclasses.asdict(self.limits),
                    # what the kernel's own /tmp would hide: Python, if it is installed under /tmp
                    "keep": [p for p in exposed_paths() if Path(p).is_relative_to("/tmp")]}
+        self._wait_until_ready()
         self.process.stdin.write(json.dumps(request) + "\n")
         self.process.stdin.flush()
         inner = json.loads(self.process.stdout.readline())["pid"]
         return KernelProcess(_host_pid(self.process.pid, inner))
 
     def alive(self):
-        return self.process.poll() is None
+        """Is the factory running, and this process's (started or adopted here)?"""
+        if self.owner != os.getpid():
+            return False
+        try:   # not ``poll``: an adopted factory is not this process's child
+            return _running(self.process.pid)
+        except OSError:
+            return False
 
     def close(self):
-        self.process.kill()
-        self.process.wait()
+        try:   # not ``Popen.kill``: it polls first, and cannot poll an adopted factory
+            os.kill(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.process.wait()    # reaps our own child; returns at once for an adopted one
         shutil.rmtree(self.folder, ignore_errors=True)
         for lock in self.claimed:
             lock.close()
         self.claimed = []
+
+
+def _running(pid):
+    """Is process ``pid`` running (not gone, not a zombie)?"""
+    state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    return state not in ("Z", "X")
 
 
 def _host_pid(bwrap_pid, inner_pid):

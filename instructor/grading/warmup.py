@@ -1,0 +1,30 @@
+"""Kernel factories started first, while ``workbook grade`` is still starting itself.
+
+A factory (:class:`instructor.grading.sandbox.Zygote`) takes about a second to import ipykernel,
+numpy and matplotlib; the grader takes about as long to import nbgrader and read the course,
+on one core. Started before those imports, from the release notebook read as plain JSON, the
+factories use the other core meanwhile; the workers, forked later, adopt them
+(:func:`instructor.grading.execute.adopt_factory`). Nothing here imports nbgrader or nbformat.
+"""
+
+import json
+from pathlib import Path
+
+from instructor.grading.imports import preloaded_modules
+from instructor.grading.sandbox import Limits, Zygote, sandbox_problem
+
+__all__ = ["prestart"]
+
+
+def prestart(root, assignment, count, limits=None):
+    """``count`` factories for ``assignment``'s first release notebook (none if it has none)."""
+    notebooks = sorted((Path(root) / "release" / assignment).glob("*.ipynb"))
+    if not notebooks or count < 1:
+        return []
+    try:
+        preload = preloaded_modules(json.loads(notebooks[0].read_text()))
+    except (OSError, ValueError):
+        return []
+    isolated = sandbox_problem() is None
+    return [Zygote(Path(root).resolve(), limits or Limits(), preload, isolated)
+            for _ in range(count)]
