@@ -36,9 +36,6 @@ libc = ctypes.CDLL(None, use_errno=True)
 # to 35 ms, measured. None of them starts a thread.
 KERNEL_MODULES = ("ipykernel.debugger", "IPython.extensions.storemagic", "pdb", "psutil",
                   "sqlite3", "tornado.queues")
-# What a preloaded module imports on first use rather than when imported: loaded here too.
-# torch.optim's first step imports torch._dynamo, 0.9 s of every torch kernel, measured.
-FIRST_USE = {"torch": ("torch._dynamo",)}
 
 
 def main(preload):
@@ -46,10 +43,6 @@ def main(preload):
 
     for module in (*KERNEL_MODULES, *preload):
         _try_import(module)
-    for module, extras in FIRST_USE.items():
-        if module in sys.modules:
-            for extra in extras:
-                _try_import(extra)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)   # forked kernels are reaped at once
     print("ready", flush=True)
     for line in sys.stdin:
