@@ -308,8 +308,7 @@ def adopt_factory(factories, counter):
             factory.adopted()
             Worker.here().zygote = factory
         else:
-            factory.process.stdin.close()
-            factory.process.stdout.close()
+            factory.hand_over()
 
 
 def run_job(job):

@@ -45,7 +45,7 @@ from instructor.grading import GradingError, defaults, handins, integrity, trust
 from instructor.grading.execute import Job, Outcome, adopt_factory, from_json, run_job, to_json
 from instructor.grading.imports import preloaded_modules
 from instructor.grading.keys import AnswerKeyError, load_key
-from instructor.grading.sandbox import Limits, sandbox_problem
+from instructor.grading.sandbox import Limits, proc_stat, sandbox_problem
 from instructor.grading.saving import SaveAutoGrades
 from instructor.nbgrader_hooks import REMEMBERED_CELLS, OverwriteCells, score_after_penalty
 from instructor.vocabulary import Status
@@ -129,8 +129,7 @@ class Timings:
 
 def since_process_start():
     """Seconds since this process started (its imports included), to the clock tick."""
-    with open("/proc/self/stat") as stat:
-        started = int(stat.read().rsplit(")", 1)[1].split()[19])   # field 22, starttime
+    started = int(proc_stat()[19])    # field 22, starttime
     return time.clock_gettime(time.CLOCK_BOOTTIME) - started / os.sysconf("SC_CLK_TCK")
 
 

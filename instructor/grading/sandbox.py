@@ -261,8 +261,9 @@ class Zygote:
             self.ready = True
 
     def hand_over(self):
-        """In the process that started it, once a worker has adopted it: close this process's
-        ends of its pipes (the worker has its own), and leave its end to that worker."""
+        """In a process that holds the factory but leaves it to another (the grader, once a
+        worker has adopted it; a worker, for the others' factories): close this process's
+        ends of its pipes. Only the adopting worker talks to it, and closes it."""
         self.process.stdin.close()
         self.process.stdout.close()
         self.handed_over = True
@@ -318,10 +319,15 @@ class Zygote:
         self.claimed = []
 
 
+def proc_stat(pid="self"):
+    """The fields of ``/proc/<pid>/stat`` after the command name: ``[state, ppid, ...]``, so
+    field *n* of proc(5) is at index *n* - 3. Raises OSError if the process is gone."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
 def _running(pid):
     """Is process ``pid`` running (not gone, not a zombie)?"""
-    state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    return state not in ("Z", "X")
+    return proc_stat(pid)[0] not in ("Z", "X")
 
 
 def _host_pid(bwrap_pid, inner_pid):
@@ -350,10 +356,9 @@ def _descends_from(pid, ancestor):
         if pid == ancestor:
             return True
         try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
+            pid = int(proc_stat(pid)[1])
         except OSError:
             return False
-        pid = int(stat.rsplit(")", 1)[1].split()[1])
     return False
 
 
