@@ -10,13 +10,16 @@ from enum import StrEnum
 
 __all__ = [
     "BEGIN_HIDDEN",
+    "BEGIN_REFERENCE",
     "BEGIN_SOLUTION",
     "END_HIDDEN",
+    "END_REFERENCE",
     "END_SOLUTION",
     "SUMMARY_ID",
     "Status",
     "between",
     "grade_id",
+    "hidden_line_numbers",
     "hidden_lines",
     "is_graded",
     "is_locked",
@@ -24,6 +27,7 @@ __all__ = [
     "is_test",
     "line_numbers_between",
     "nbgrader_meta",
+    "reference_line_numbers",
     "secret_lines",
     "solution_lines",
     "strip_solution_markers",
@@ -31,6 +35,10 @@ __all__ = [
 
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+# Inside a hidden region: code only the answer key's run needs (reference implementations,
+# expected values). ``workbook grade`` drops it, at any depth, so it never runs in a student's
+# kernel; stock nbgrader runs it as written (the markers are comments).
+BEGIN_REFERENCE, END_REFERENCE = "### BEGIN REFERENCE", "### END REFERENCE"
 # The last cell of every notebook: it runs the visible checks again for the student
 # (``workbook.summary``). Graders skip it: it decides nothing, and it reads the saved notebook.
 SUMMARY_ID = "summary"
@@ -90,6 +98,16 @@ def line_numbers_between(text, begin, end):
         elif inside:
             numbers.add(number)
     return numbers
+
+
+def hidden_line_numbers(text):
+    """Line numbers (from 1) inside a cell's hidden-test regions."""
+    return line_numbers_between(text, BEGIN_HIDDEN, END_HIDDEN)
+
+
+def reference_line_numbers(text):
+    """Line numbers (from 1) inside a cell's reference regions (see ``BEGIN_REFERENCE``)."""
+    return line_numbers_between(text, BEGIN_REFERENCE, END_REFERENCE)
 
 
 def solution_lines(text):

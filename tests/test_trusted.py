@@ -3,21 +3,24 @@
 The rewriting and the judging are plain functions on text and data: no kernel, no sandbox.
 """
 
+import ast
 import json
 
 import nbformat
 import numpy as np
 import pytest
 
-from instructor.grading import trusted
-from workbook.handout import MIME, encode
+from instructor.grading import rewrite, trusted
+from workbook.handout import ACCESS, MIME, Payload, decode, encode
 
 CELL = '''"""relu works."""
 z = np.array([[-2.0, 0.5]])
 check_array(relu(z), "relu(z)", shape=(1, 2))
 ### BEGIN HIDDEN TESTS
+### BEGIN REFERENCE
 def reference_(a):
     return np.maximum(a, 0)
+### END REFERENCE
 cube = np.random.default_rng(7).normal(size=(3, 4))
 check_close(relu(z), [[0.0, 0.5]], "relu(z)")
 check_close(relu(cube), reference_(cube), "relu of a 2-D array", rtol=1e-6)
@@ -28,7 +31,7 @@ for k in range(2):
 
 
 def test_the_kernel_sees_no_expected_value_no_reference_and_no_tolerance():
-    source, sites = trusted.rewrite(CELL)
+    source, sites = rewrite.rewrite(CELL)
     assert "0.5]]" not in source.split("give(0")[1]          # the literal [[0.0, 0.5]]
     assert "reference_" not in source and "np.maximum" not in source
     assert "rtol" not in source
@@ -41,33 +44,62 @@ def test_the_kernel_sees_no_expected_value_no_reference_and_no_tolerance():
 
 
 def test_the_key_run_hands_out_expected_values_and_tolerances():
-    source, sites = trusted.rewrite(CELL, key=True)
+    source, sites = rewrite.rewrite(CELL, key=True)
     assert "reference_(cube)" in source and "'rtol': 1e-06" in source
     assert len(sites) == 3
 
 
 def test_a_cell_without_hidden_checks_is_left_alone():
     plain = 'check_close(x, 1.0, "x")\n'
-    assert trusted.rewrite(plain) == (plain, [])
+    assert rewrite.rewrite(plain) == (plain, [])
 
 
-def test_unused_bindings_go_but_calls_with_effects_stay():
-    cell = ("### BEGIN HIDDEN TESTS\nref = expensive()\nnet.train(3)\nX_, Y_ = data()\n"
-            "check_close(net.predict(), X_, 'p')\n### END HIDDEN TESTS\n")
-    source, _ = trusted.rewrite(cell)
-    assert "expensive" not in source and "data()" not in source
-    assert "net.train(3)" in source and "net.predict()" in source
+def test_reference_regions_go_at_any_depth_and_inputs_stay():
+    """Are reference statements dropped inside loops and branches, leaving the inputs?"""
+    cell = ("### BEGIN HIDDEN TESTS\nfor n in (2, 3):\n    X_ = data(n)\n"
+            "    ### BEGIN REFERENCE\n    expected_ = secret(X_)\n    ### END REFERENCE\n"
+            "    net.train(3)\n    check_close(net.predict(X_), expected_, 'p')\n"
+            "if True:\n    ### BEGIN REFERENCE\n    more_ = secret(1)\n    ### END REFERENCE\n"
+            "### END HIDDEN TESTS\n")
+    source, _ = rewrite.rewrite(cell)
+    assert "secret" not in source and "expected_" not in source and "more_" not in source
+    assert "X_ = data(n)" in source and "net.train(3)" in source and "pass" in source
+    key, _ = rewrite.rewrite(cell, key=True)
+    assert "expected_ = secret(X_)" in key and "more_ = secret(1)" in key
 
 
-def payload(site, value, **extra):
-    return {"site": site, "value": encode(value), **extra}
+@pytest.mark.parametrize("cell, words", [
+    ("### BEGIN HIDDEN TESTS\n### BEGIN REFERENCE\ncheck_close(f(1), 2, 'f')\n"
+     "### END REFERENCE\n### END HIDDEN TESTS\n", "inside a reference region"),
+    ("### BEGIN REFERENCE\nx = 1\n### END REFERENCE\n### BEGIN HIDDEN TESTS\n"
+     "check_close(f(1), 2, 'f')\n### END HIDDEN TESTS\n", "outside the hidden tests"),
+    ("### BEGIN HIDDEN TESTS\nx = (1,\n### BEGIN REFERENCE\n2)\n### END REFERENCE\n"
+     "check_close(f(x), 2, 'f')\n### END HIDDEN TESTS\n", "whole statements"),
+])
+def test_a_broken_reference_region_is_refused(cell, words):
+    """Is a reference region that would decide nothing, leak, or cut a statement refused?"""
+    with pytest.raises(rewrite.RewriteError, match=words):
+        rewrite.rewrite(cell)
+
+
+def test_rewritten_checks_look_up_no_name_of_the_student():
+    """Does a hand-out reach `give` without `__import__`, `bool` or any name a student binds?"""
+    source, _ = rewrite.rewrite(CELL)
+    assert "__import__" not in source and "bool(" not in source
+    assert source.count(ast.unparse(ast.parse(ACCESS))) == 3
+    names = {n.id for n in ast.walk(ast.parse(ACCESS)) if isinstance(n, ast.Name)}
+    assert names == {"c"}     # the comprehension's own variable, nothing else
+
+
+def payload(site, value, name=None):
+    return Payload(site, encode(value), name)
 
 
 def key_of(*values, **options):
     return [[{"value": encode(np.asarray(v, dtype=float)), "options": options}] for v in values]
 
 
-SITES = [trusted.Site(0, "check_close", "o")]
+SITES = [rewrite.Site(0, "check_close", "o")]
 
 
 @pytest.mark.parametrize("answer", [-4.0, np.float32(-4.0), np.array([[-4.0]]), -4])
@@ -88,22 +120,21 @@ def test_missing_extra_and_forged_results_fail():
     assert "received 0 results" in trusted.judge(SITES, [], key_of(-4.0))[0]
     twice = [payload(0, -4.0), payload(0, -4.0)]
     assert "received 2 results" in trusted.judge(SITES, twice, key_of(-4.0))[0]
-    forged = [{"site": 0, "value": {"kind": "ndarray", "dtype": "float64", "shape": [1],
-                                    "data": [-4.0, 1.0]}}]
+    forged = [Payload(0, {"kind": "ndarray", "dtype": "float64", "shape": [1],
+                          "data": [-4.0, 1.0]})]
     assert trusted.judge(SITES, forged, key_of(-4.0))
-    assert trusted.judge(SITES, [{"site": 0, "value": {"kind": "bool", "value": "yes"}}],
-                         key_of(-4.0))
+    assert trusted.judge(SITES, [Payload(0, {"kind": "bool", "value": "yes"})], key_of(-4.0))
 
 
 def test_tolerances_come_from_the_key():
-    sites = [trusted.Site(0, "check_close", "v")]
+    sites = [rewrite.Site(0, "check_close", "v")]
     near = payload(0, np.array([1.0 + 1e-4]))
     assert trusted.judge(sites, [near], key_of([1.0]))
     assert trusted.judge(sites, [near], key_of([1.0], rtol=1e-3)) == []
 
 
 def test_a_check_that_must_hand_out_true():
-    sites = [trusted.Site(0, "check_that", None)]
+    sites = [rewrite.Site(0, "check_that", None)]
     key = [[{"value": encode(True)}]]
     assert trusted.judge(sites, [payload(0, True)], key) == []
     assert trusted.judge(sites, [payload(0, False, name="relu(0) is negative")], key) == [
@@ -112,23 +143,24 @@ def test_a_check_that_must_hand_out_true():
 
 
 def test_decoding_rebuilds_dtype_and_shape_and_refuses_the_unknown():
-    value = trusted.decode(encode(np.arange(6, dtype=np.float32).reshape(2, 3)))
+    value = decode(encode(np.arange(6, dtype=np.float32).reshape(2, 3)))
     assert value.dtype == np.float32 and value.shape == (2, 3) and value[1, 2] == 5
-    assert np.isnan(trusted.decode(encode(np.array([np.nan])))[0])
-    assert isinstance(trusted.decode({"kind": "ndarray", "dtype": "object", "shape": [2]}),
+    assert np.isnan(decode(encode(np.array([np.nan])))[0])
+    assert isinstance(decode({"kind": "ndarray", "dtype": "object", "shape": [2]}),
                       np.ndarray)
-    assert type(trusted.decode({"kind": "weird"})).__name__ == "object"
-    assert isinstance(trusted.decode({"kind": "ndarray", "dtype": "float64", "shape": [10**9],
+    assert type(decode({"kind": "weird"})).__name__ == "object"
+    assert isinstance(decode({"kind": "ndarray", "dtype": "float64", "shape": [10**9],
                                       "data": [1.0]}), np.ndarray)
 
 
 def test_decide_puts_the_source_back_and_scores_through_an_error():
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(CELL, metadata={
         "nbgrader": {"grade": True, "solution": False, "grade_id": "t", "points": 1}})])
-    trusted.hand_out_tests(nb)
+    rewrite.hand_out_tests(nb)
     assert nb.cells[0].source != CELL
     nb.cells[0].outputs = [
-        nbformat.v4.new_output("display_data", data={MIME: payload(0, np.array([[0.0, 0.5]]))}),
+        nbformat.v4.new_output("display_data",
+                               data=payload(0, np.array([[0.0, 0.5]])).to_output()),
         nbformat.v4.new_output("execute_result", data={"text/plain": "1.0"}, execution_count=1),
     ]
     trusted.decide_tests(nb, {"t": key_of([[0.0, 0.5]], [[1.0]]) + [[{"value": encode(True)}]]})

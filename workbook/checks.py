@@ -85,20 +85,26 @@ def check_array(value, name, shape=None):
     )
 
 
-def _tolerances(value, expected, rtol, atol):
-    """Tolerances that follow the answer's dtype.
+# The one allowance for rounding beyond the test's own tolerances: float32's.
+FLOAT32_EPS = float(np.finfo(np.float32).eps)
 
-    float64 answers, integers and booleans get ``rtol`` and ``atol`` unchanged. A float answer
-    of lower precision (float32, float16) rounds every entry at about ``eps`` times the size of
-    the numbers it was computed from, and an entry near 0 is often the difference of numbers
-    near 1 (``p - 1`` for a probability ``p`` close to 1): the absolute tolerance grows to 32
-    ``eps`` times the larger of 1 and the largest expected magnitude, the relative one to at
-    least 16 ``eps``. For float32 that is about 4e-6, still far below any real mistake.
+
+def _tolerances(value, expected, rtol, atol):
+    """Tolerances for an answer: the test's own, widened for a float32 answer.
+
+    float64 answers, integers and booleans get ``rtol`` and ``atol`` unchanged. A float32
+    answer rounds every entry at about ``eps`` times the size of the numbers it was computed
+    from, and an entry near 0 is often the difference of numbers near 1 (``p - 1`` for a
+    probability ``p`` close to 1): the absolute tolerance grows to 32 ``eps`` times the larger
+    of 1 and the largest expected magnitude, the relative one to at least 16 ``eps``: about
+    4e-6, still far below any real mistake. The allowance depends only on the expected value
+    and float32's ``eps``: an answer of lower precision still (float16) gets no more, so the
+    dtype a student returns cannot widen it.
     """
     dtype = getattr(value, "dtype", None)
     if dtype is None or dtype.kind != "f" or np.finfo(dtype).eps <= np.finfo(np.float64).eps:
         return rtol, atol
-    eps = float(np.finfo(dtype).eps)
+    eps = FLOAT32_EPS
     scale = max(float(np.max(np.abs(expected))) if expected.size else 0.0, 1.0)
     return max(rtol, 16 * eps), max(atol, 32 * eps * scale)
 

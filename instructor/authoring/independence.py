@@ -15,14 +15,14 @@ functions and classes that use it, and methods called on an object with the stud
 """
 
 import ast
-import symtable
 from dataclasses import dataclass
 
-from instructor.grading.trusted import hidden_line_numbers
+from instructor.authoring.names import module_level, reads, stores
 from instructor.vocabulary import (
     BEGIN_SOLUTION,
     END_SOLUTION,
     grade_id,
+    hidden_line_numbers,
     is_solution,
     line_numbers_between,
 )
@@ -44,44 +44,6 @@ class Dependence:
                 f"{', '.join(self.names)}, which come from the student's answers")
 
 
-def _symbols(node):
-    """The module-level symbol table of a statement or expression (scopes as Python sees them:
-    a function's parameters and locals, a lambda's, a comprehension's, are not the module's)."""
-    mode = "eval" if isinstance(node, ast.expr) else "exec"
-    return symtable.symtable(ast.unparse(node), "<cell>", mode)
-
-
-def _reads(node):
-    """Module-level names ``node`` reads, in its own code or in the functions it defines."""
-    names, tables = set(), [_symbols(node)]
-    while tables:
-        table = tables.pop()
-        top = table.get_type() == "module"
-        names |= {s.get_name() for s in table.get_symbols() if s.is_referenced()
-                  and (top or s.is_global())}
-        tables += table.get_children()
-    return names
-
-
-def _stores(node):
-    """Module-level names ``node`` binds (assignments, loop targets, defs, imports)."""
-    if isinstance(node, ast.expr):     # a loop's or ``with``'s target
-        return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
-    return {s.get_name() for s in _symbols(node).get_symbols()
-            if s.is_assigned() or s.is_imported() or s.is_namespace()}
-
-
-def _module_level(node):
-    """``ast.walk`` that does not enter functions, classes or lambdas (their own scopes)."""
-    todo = [node]
-    while todo:
-        part = todo.pop()
-        yield part
-        if part is node or not isinstance(
-                part, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
-            todo += ast.iter_child_nodes(part)
-
-
 def _base(target):
     while isinstance(target, ast.Attribute | ast.Subscript):
         target = target.value
@@ -92,7 +54,7 @@ def _mutated(statement, calls=True):
     """Objects a statement changes in place: ``x`` in ``x[0] = ...`` or ``X.forward = ...``,
     and with ``calls``, ``x`` in ``x.append(...)``."""
     names = set()
-    for part in _module_level(statement):
+    for part in module_level(statement):
         if isinstance(part, ast.Attribute | ast.Subscript) and isinstance(part.ctx, ast.Store):
             names.add(_base(part.value))
         elif calls and isinstance(part, ast.Call) and isinstance(part.func, ast.Attribute):
@@ -111,7 +73,7 @@ class _Flow:
         """An answer cell: what it binds or sets (``NN.forward_pass = ...``) is the student's.
 
         Its method calls on the course's data (``X.mean()``) are taken to change nothing."""
-        self.student |= _stores(tree) | (_mutated(tree, calls=False) - self.modules)
+        self.student |= stores(tree) | (_mutated(tree, calls=False) - self.modules)
 
     def _bind(self, names, dirty):
         """``names`` now hold the student's data (``dirty``) or only the course's."""
@@ -124,7 +86,7 @@ class _Flow:
                 head = statement.iter if looping else statement.test
                 for _ in range(2):   # what one pass makes the student's, the next pass reads
                     if looping:
-                        self._bind(_stores(statement.target), bool(_reads(head) & self.student))
+                        self._bind(stores(statement.target), bool(reads(head) & self.student))
                     self.run(statement.body, hidden)
                 self.run(statement.orelse, hidden)
             elif isinstance(statement, ast.If):
@@ -133,26 +95,26 @@ class _Flow:
             elif isinstance(statement, ast.With | ast.AsyncWith):
                 for item in statement.items:
                     if item.optional_vars is not None:
-                        self._bind(_stores(item.optional_vars),
-                                   bool(_reads(item.context_expr) & self.student))
+                        self._bind(stores(item.optional_vars),
+                                   bool(reads(item.context_expr) & self.student))
                 self.run(statement.body, hidden)
             elif isinstance(statement, ast.Try):
                 for block in (statement.body, *[h.body for h in statement.handlers],
                               statement.orelse, statement.finalbody):
                     self.run(block, hidden)
             elif isinstance(statement, ast.Import | ast.ImportFrom):
-                self.modules |= _stores(statement)
-                self._bind(_stores(statement), False)
+                self.modules |= stores(statement)
+                self._bind(stores(statement), False)
             else:
                 self._check(statement, hidden)
-                dirty = bool(_reads(statement) & self.student)
-                self._bind(_stores(statement), dirty)
+                dirty = bool(reads(statement) & self.student)
+                self._bind(stores(statement), dirty)
                 if dirty:   # a call on a module (``plt.plot(answer)``) changes no test data
                     self.student |= _mutated(statement) - self.modules
 
     def _check(self, statement, hidden):
         for line, expected in _expected_values(statement, hidden):
-            names = _reads(expected) & self.student
+            names = reads(expected) & self.student
             if names:
                 self.found[line] = (expected, names)
             else:

@@ -1,7 +1,7 @@
 """The answer key: the expected values of every hidden check, from the instructor's own run.
 
 ``bash course.sh release`` runs each source notebook (the solution) once, its hidden checks
-rewritten to hand out the *expected* value they state (:func:`instructor.grading.trusted.rewrite`
+rewritten to hand out the *expected* value they state (:func:`instructor.grading.rewrite.rewrite`
 with ``key=True``), and stores what they handed out beside the notebook as
 ``<name>.key.json``. ``nbgrader_config.py`` lists the pattern in ``CourseDirectory.ignore``, so
 the key is never released, never copied into a grading folder and never seen by a kernel;
@@ -18,7 +18,8 @@ from pathlib import Path
 import nbformat
 
 from instructor.course import source_notebooks
-from instructor.grading.trusted import rewrite, take_handouts
+from instructor.grading.rewrite import rewrite
+from instructor.grading.trusted import take_handouts
 from instructor.vocabulary import grade_id, is_test
 
 __all__ = ["KEY_SUFFIX", "AnswerKeyError", "fingerprint", "key_path", "load_key", "make_key",
@@ -57,6 +58,8 @@ def make_key(notebook, timeout=600):
     sites = {}
     for cell in filter(is_test, nb.cells):
         cell.source, sites[grade_id(cell)] = rewrite(cell.source, key=True)
+    # The hand-out is reached as in a graded kernel, whose factory imports it first.
+    nb.cells.insert(0, nbformat.v4.new_code_cell("import workbook.handout"))
     env = {**os.environ, "WORKBOOK_PICTURES": "off", "MPLBACKEND": "agg",
            "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")}
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
@@ -71,8 +74,10 @@ def make_key(notebook, timeout=600):
         count = len(sites[grade_id(cell)])
         values = [[] for _ in range(count)]
         for payload in take_handouts(cell):
-            values[payload["site"]].append({key: payload[key] for key in ("value", "options")
-                                            if key in payload})
+            entry = {"value": payload.value}
+            if payload.options:
+                entry["options"] = payload.options
+            values[payload.site].append(entry)
         cells[grade_id(cell)] = values
     return {"fingerprint": digest, "cells": cells}
 
