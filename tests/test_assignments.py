@@ -21,7 +21,7 @@ from instructor.authoring.courses import (
 from instructor.authoring.courses import COURSE as ROOT
 from instructor.authoring.independence import dependent_expectations
 from instructor.authoring.planted import declarations
-from instructor.grading.trusted import sites_of
+from instructor.grading.rewrite import sites_of
 from instructor.vocabulary import SUMMARY_ID, grade_id, hidden_lines, is_test, solution_lines
 
 SPECS = list(declarations().values())

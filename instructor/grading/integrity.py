@@ -22,7 +22,7 @@ from pathlib import Path
 from nbformat.v4 import new_code_cell
 
 from instructor.grading.imports import protected_names
-from instructor.grading.trusted import ORIGINAL
+from instructor.grading.rewrite import ORIGINAL
 from instructor.vocabulary import grade_id, is_graded, is_locked, is_test, nbgrader_meta
 
 __all__ = [

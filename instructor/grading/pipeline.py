@@ -41,7 +41,7 @@ from nbgrader.preprocessors import (
 from tqdm import tqdm
 
 from instructor.course import GRADES_FILE, course_config
-from instructor.grading import GradingError, defaults, handins, integrity, trusted
+from instructor.grading import GradingError, defaults, handins, integrity, rewrite, trusted
 from instructor.grading.execute import Job, Outcome, adopt_factory, from_json, run_job, to_json
 from instructor.grading.imports import preloaded_modules
 from instructor.grading.keys import AnswerKeyError, load_key
@@ -341,7 +341,7 @@ def _prepare(context, submission):
             checks = (CheckCellMetadata,) if release is None else ()
             for preprocessor in (*checks, *SANITIZE, *checks):
                 nb, resources = preprocessor(config=context.config)(nb, resources)
-            trusted.hand_out_tests(nb)
+            rewrite.hand_out_tests(nb)
             integrity.add_probes(nb, protected)
         except Exception as error:  # noqa: BLE001  (any unreadable notebook is the student's)
             submission.statuses.append(Status.MALFORMED)
