@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from instructor.grading import rewrite, trusted
-from workbook.handout import ACCESS, MIME, Payload, decode, encode
+from workbook.handout import ACCESS, Payload, decode, encode
 
 CELL = '''"""relu works."""
 z = np.array([[-2.0, 0.5]])
