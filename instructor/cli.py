@@ -8,6 +8,7 @@ from pathlib import Path
 
 from instructor.course import CourseNotFound, course_assignments, find_course
 from instructor.grading import GradingError, defaults
+from instructor.grading.records import GRADES_FILE
 from instructor.vocabulary import Status
 
 DESCRIPTION = """\
@@ -103,8 +104,9 @@ def parser():
     g.add_argument("--scheduler", metavar="ADDRESS",
                    help="run the kernels on this Dask cluster instead of local processes")
     g.add_argument("--quiet", action="store_true", help="no progress bar and no table")
-    g.add_argument("--timings", action="store_true",
-                   help="say where the time went: start-up, sanitize, execute, grade, save")
+    g.add_argument("--timings", nargs="?", const="text", choices=("text", "json"),
+                   help="say where the time went (start-up, sanitize, execute, grade, save), "
+                        "as a sentence or, with 'json', as one line of JSON")
 
     f = commands.add_parser("feedback", parents=[course], formatter_class=raw,
                             help="write per-student HTML feedback", description=FEEDBACK_HELP)
@@ -189,7 +191,7 @@ def _start_factories(args):
     :mod:`instructor.grading.warmup`); none for a Dask cluster, whose workers start their own."""
     if args.scheduler:
         return []
-    from instructor.grading.sandbox import Limits
+    from instructor.grading.defaults import Limits
     from instructor.grading.warmup import prestart
 
     limits = Limits(memory_mb=args.memory, cpu_seconds=args.notebook_timeout)
@@ -197,19 +199,45 @@ def _start_factories(args):
 
 
 def _grade(args, factories):
-    from instructor.grading import Options, Timings, grade, summary
+    from instructor.grading import Options, grade
 
     options = Options(jobs=args.jobs, cell_timeout=args.timeout,
                       notebook_timeout=args.notebook_timeout, memory_mb=args.memory,
-                      students=args.student, scheduler=args.scheduler, progress=not args.quiet)
-    started, timings = time.perf_counter(), Timings()
-    results = grade(args.course, args.assignment, options, timings, factories)
-    where = f"Dask at {args.scheduler}" if args.scheduler else f"{args.jobs} local workers"
+                      scheduler=args.scheduler, progress=not args.quiet)
+    run = grade(args.course, args.assignment, args.student, options, factories=factories,
+                started=time.perf_counter() - _since_process_start())
     if not args.quiet:
-        print(summary(results, time.perf_counter() - started, where))
-    if args.timings:
-        print(timings.line(where))
-    return 1 if any(r.status == Status.ERROR for r in results) else 0
+        print(summary(run.results, run.timings.wall, run.where))
+    if args.timings == "json":
+        print(run.timings.to_json())
+    elif args.timings:
+        print(run.timings.line(run.where))
+    return 1 if any(r.status == Status.ERROR for r in run.results) else 0
+
+
+def _since_process_start():
+    """Seconds since this process started (its imports included), to the clock tick."""
+    import os
+
+    from instructor.grading.sandbox.procfs import proc_stat
+
+    started = int(proc_stat()[19])    # field 22, starttime
+    return time.clock_gettime(time.CLOCK_BOOTTIME) - started / os.sysconf("SC_CLK_TCK")
+
+
+def summary(results, seconds, workers):
+    """The table ``workbook grade`` prints; ``workers`` says where the kernels ran."""
+    rows = [result.row() for result in results]
+    width = max([7, *(len(row["student"]) for row in rows)]) + 2
+    lines = ["student".ljust(width) + "score".rjust(8) + "max".rjust(6) + "  status       flags"]
+    for row in rows:
+        lines.append(row["student"].ljust(width) + (row["score"] or "-").rjust(8)
+                     + row["max_score"].rjust(6) + f"  {row['status']:<12} {row['flags']}".rstrip())
+    flagged = sum(1 for row in rows if row["flags"])
+    students = "1 student" if len(results) == 1 else f"{len(results)} students"
+    lines.append(f"\n{students} graded in {seconds:.1f} s on {workers}; "
+                 f"{flagged} flagged for review. Scores are in the gradebook and {GRADES_FILE}.")
+    return "\n".join(lines)
 
 
 def _feedback(args):

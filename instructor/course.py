@@ -4,13 +4,10 @@ from pathlib import Path
 
 from traitlets.config import Config
 
-__all__ = ["CONFIG", "FEEDBACK", "GRADES_FILE", "CourseNotFound", "course_assignments",
+__all__ = ["CONFIG", "FEEDBACK", "CourseNotFound", "course_assignments",
            "course_config", "find_course", "source_notebooks"]
 
 CONFIG = "nbgrader_config.py"
-# `workbook grade` writes its grade file beside the gradebook. Not `grades.csv`: that is the
-# file `nbgrader export` writes, and each would overwrite the other.
-GRADES_FILE = "workbook-grades.csv"
 # nbgrader's feedback folder (`CourseDirectory.feedback_directory`), where
 # `nbgrader release_feedback` takes the pages from: `workbook feedback` writes there too.
 FEEDBACK = "feedback"

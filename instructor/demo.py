@@ -88,7 +88,8 @@ def main():
     started = time.perf_counter()
     assignments = make_submissions(root)
     failed = [f"{r.student}/{assignment}: {'; '.join(r.flags)}" for assignment in assignments
-              for r in grade(root, assignment, Options()) if r.status == Status.ERROR]
+              for r in grade(root, assignment, options=Options()).results
+              if r.status == Status.ERROR]
     rows, maxima = grade_table(root, assignments)
     print_table(assignments, rows, maxima)
     print(f"\nGraded {len(assignments)} assignments in {time.perf_counter() - started:.0f} s "

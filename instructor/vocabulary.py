@@ -12,12 +12,17 @@ __all__ = [
     "BEGIN_HIDDEN",
     "BEGIN_REFERENCE",
     "BEGIN_SOLUTION",
+    "DECIDED",
     "END_HIDDEN",
     "END_REFERENCE",
     "END_SOLUTION",
+    "GRADER_MARKS",
+    "ORIGINAL",
+    "PROBE",
     "SUMMARY_ID",
     "Status",
     "between",
+    "decided",
     "grade_id",
     "hidden_line_numbers",
     "hidden_lines",
@@ -39,6 +44,11 @@ BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 # expected values). ``workbook grade`` drops it, at any depth, so it never runs in a student's
 # kernel; stock nbgrader runs it as written (the markers are comments).
 BEGIN_REFERENCE, END_REFERENCE = "### BEGIN REFERENCE", "### END REFERENCE"
+# Cell metadata that only the grader writes (a hand-in that carries any of it is flagged, and
+# it is removed before grading): a probe cell; a rewritten test cell's own source; what the
+# grader decided about a cell (its messages, shown on feedback pages).
+PROBE, ORIGINAL, DECIDED = "workbook_probe", "workbook_test_source", "workbook_decided"
+GRADER_MARKS = (PROBE, ORIGINAL, DECIDED)
 # The last cell of every notebook: it runs the visible checks again for the student
 # (``workbook.summary``). Graders skip it: it decides nothing, and it reads the saved notebook.
 SUMMARY_ID = "summary"
@@ -52,6 +62,11 @@ def nbgrader_meta(cell):
 def grade_id(cell):
     """The cell's nbgrader ``grade_id``, or None."""
     return nbgrader_meta(cell).get("grade_id")
+
+
+def decided(cell):
+    """The grader's own messages about ``cell`` (a list kept in its metadata, to append to)."""
+    return cell.setdefault("metadata", {}).setdefault(DECIDED, [])
 
 
 def is_graded(cell):

@@ -12,7 +12,8 @@ from test_grader import workbook
 
 from instructor.authoring.courses import COURSE as ROOT
 from instructor.authoring.courses import make_course
-from instructor.course import GRADES_FILE, course_config
+from instructor.course import course_config
+from instructor.grading.records import GRADES_FILE
 from instructor.grading import Result, defaults, summary
 from instructor.vocabulary import Status
 

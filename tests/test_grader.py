@@ -21,7 +21,8 @@ import pytest
 from instructor.authoring.courses import COURSE as ROOT
 from instructor.authoring.courses import make_course, nbgrader, venv_env
 from instructor.authoring.submissions import solution_cells, write_submission
-from instructor.course import FEEDBACK, GRADES_FILE, course_config
+from instructor.course import FEEDBACK, course_config
+from instructor.grading.records import GRADES_FILE
 from instructor.grading.sandbox import FIRST_UID, UID_COUNT, exposed_paths, sandbox_problem
 from instructor.vocabulary import grade_id, hidden_lines
 

@@ -18,7 +18,7 @@ import pytest
 
 from instructor.authoring.courses import make_course, nbgrader, run_grader, venv_env
 from instructor.authoring.submissions import solution_cells, write_submission
-from instructor.course import GRADES_FILE
+from instructor.grading.records import GRADES_FILE
 from instructor.vocabulary import hidden_lines, is_test
 
 ASSIGNMENT, NOTEBOOK = "01_forward_pass", "forward_pass"

@@ -17,7 +17,8 @@ from test_grader import WRONG, workbook
 
 from instructor.authoring.courses import make_course, venv_env
 from instructor.authoring.submissions import solution_cells, write_submission
-from instructor.course import FEEDBACK, GRADES_FILE, course_config
+from instructor.course import FEEDBACK, course_config
+from instructor.grading.records import GRADES_FILE
 from instructor.grading.sandbox import sandbox_problem
 
 from lab_server import CHROMIUM, CHROMIUM_ARGS

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["ACCESS", "MIME", "VERSION", "Payload", "decode", "encode", "give"]
+__all__ = ["ACCESS", "MIME", "VERSION", "Payload", "decode", "encode", "give", "probe"]
 
 MIME = "application/vnd.workbook.handout+json"
 VERSION = 1
@@ -165,8 +165,15 @@ def give(site, value, name=None, options=None):
     display(payload.to_output(), raw=True)
 
 
+def probe(code):
+    """Run a grader's probe cell (its code as text) in a namespace of its own, with the real
+    builtins: nothing the student named in theirs stands in for what the probe uses."""
+    exec(code, {"__name__": "workbook_probe"})  # noqa: S102  (the grader's own code)
+
+
 class WorkbookHandout(complex):
-    """How a rewritten test cell reaches :func:`give` without looking up a single name.
+    """How a rewritten test cell (and a probe cell) reaches :func:`give` (:func:`probe`)
+    without looking up a single name.
 
     A name in a cell (``give``, ``bool``, even ``__import__``) is looked up in the student's
     namespace first, where a student may have defined it. :data:`ACCESS` is made of a literal
@@ -176,6 +183,7 @@ class WorkbookHandout(complex):
     """
 
     give = staticmethod(give)
+    probe = staticmethod(probe)
 
 
 ACCESS = "[c for c in (0j).__class__.__subclasses__() if c.__name__ == 'WorkbookHandout'][0]"

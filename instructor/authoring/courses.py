@@ -17,7 +17,7 @@ from pathlib import Path
 
 from instructor.authoring.edits import apply_edits
 from instructor.authoring.submissions import solution_cells, write_submission
-from instructor.course import GRADES_FILE
+from instructor.grading.records import GRADES_FILE
 from instructor.vocabulary import grade_id
 
 __all__ = [

@@ -1,85 +1,39 @@
 """Execute one sanitized submission in a sandboxed kernel: the task a grading worker runs.
 
-A :class:`Job` carries everything in (the notebook as JSON, the files beside it, the limits) and
-an :class:`Outcome` carries the executed notebook out, so the task touches no course file and
-runs the same in a local process or on a Dask worker. Execution is nbgrader's own ``Execute``
-preprocessor, with three changes a class of students needs:
+Execution is nbgrader's own ``Execute`` preprocessor, with three changes a class of students
+needs:
 
 - a kernel that dies (crash, ``os._exit``, memory or CPU limit) or runs past the notebook's time
   limit no longer fails the whole submission: the cells already run keep their results and every
   later cell gets an error output saying why it did not run, so it scores 0;
-- a cell's output is capped (error outputs are always kept: they decide the score);
+- every output counts against a budget per cell and per notebook, errors included (an error is
+  always kept, since it decides the score, but cut to its name and message once the budget is
+  spent); a hidden check's hand-outs have a budget of their own;
 - the kernel is forked by the worker's sandboxed factory (:mod:`instructor.grading.sandbox`).
 """
 
-import json
 import os
 import signal
 import threading
 import time
-from dataclasses import dataclass, field
+from collections import OrderedDict
 from multiprocessing.util import Finalize
-from pathlib import Path
 
 import nbformat
-from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
 
 from instructor.grading import defaults
-from instructor.grading.sandbox import Limits, SandboxKernelManager, Zygote
+from instructor.grading.jobs import Outcome, from_json, to_json
+from instructor.grading.sandbox import Factory, Kernel
 from instructor.vocabulary import SUMMARY_ID, Status, grade_id, is_graded
 from workbook.handout import MIME
 
-__all__ = ["GradingExecute", "Job", "Outcome", "Worker", "adopt_factory", "from_json", "run_job",
-           "to_json"]
+__all__ = ["GradingExecute", "Worker", "adopt_factory", "run_job"]
 
-
-@dataclass
-class Job:
-    """One notebook of one student, ready to execute."""
-
-    student: str
-    notebook: str                 # notebook name, without .ipynb
-    source: str                   # the sanitized notebook, as JSON (see ``to_json``)
-    course_root: str              # hidden from the kernel
-    files: dict = field(default_factory=dict)   # {relative path: bytes} beside the notebook
-    limits: Limits = field(default_factory=Limits)
-    cell_timeout: int = defaults.CELL_TIMEOUT_S
-    notebook_timeout: int = defaults.NOTEBOOK_TIMEOUT_S
-    output_kb: int = defaults.OUTPUT_KB    # per cell
-    isolated: bool = True
-    preload: tuple = ()           # modules the notebook's locked cells import (loaded ahead)
-
-
-@dataclass
-class Outcome:
-    """What became of a job: ``status`` is OK, TIMEOUT, KERNEL_DIED or ERROR (not run)."""
-
-    student: str
-    notebook: str
-    status: Status
-    detail: str = ""
-    executed: str | None = None   # the executed notebook, as JSON (see ``to_json``)
-    seconds: float = 0.0          # executing, in the kernel
-    startup: float = 0.0          # waiting for a kernel factory or kernel that was not ready
-    notes: list = field(default_factory=list)   # for the instructor: output cut, memory...
-
-
-def to_json(nb):
-    """A notebook as the JSON a job or outcome carries between the grader and a worker.
-
-    Plain ``json``: nbformat's ``writes`` validates, copies and indents the notebook (9 ms for
-    Assignment 4's, measured, against 0.2 ms), which this hand-over between two trusted
-    processes does not need; the grader validates the notebook when it saves it.
-    """
-    return json.dumps(nb)
-
-
-def from_json(text):
-    """The notebook ``to_json`` made."""
-    return nbformat.from_dict(json.loads(text))
+KIB = 1024
+FACTORIES_KEPT = 2       # per worker: a service grading two assignments keeps both warm
 
 
 def error_output(ename, evalue):
@@ -90,12 +44,13 @@ def error_output(ename, evalue):
 class GradingExecute(Execute):
     """nbgrader's Execute, sandboxed, surviving a dead kernel, with capped output."""
 
-    def __init__(self, notebook_timeout, output_bytes, **kwargs):
+    def __init__(self, notebook_timeout, **kwargs):
         super().__init__(**kwargs)
-        self.notebook_timeout, self.output_bytes = notebook_timeout, output_bytes
+        self.notebook_timeout = notebook_timeout
         self.status, self.detail, self.stopped = Status.OK, "", False
         self.notes = []
-        self._sizes, self._handout_sizes, self._update_bytes = {}, {}, 0
+        self._sizes, self._handout_sizes = {}, {}
+        self._total = self._update_bytes = 0
 
     def preprocess(self, nb, resources=None, km=None):
         watchdog = threading.Timer(self.notebook_timeout, self._time_up)
@@ -111,7 +66,7 @@ class GradingExecute(Execute):
         """Stop a notebook that runs too long, however it runs (kill the whole sandbox)."""
         self._stop(Status.TIMEOUT,
                    f"the notebook ran longer than its limit of {self.notebook_timeout} s")
-        pid = getattr(self.km, "process_id", None)
+        pid = getattr(getattr(self.km, "provisioner", None), "pid", None)
         if pid:
             try:
                 os.kill(pid, signal.SIGKILL)
@@ -147,36 +102,51 @@ class GradingExecute(Execute):
             cell.outputs.append(error_output("CellTimeoutError", self.detail))
         return cell, resources
 
+    def _over_budget(self, cell_index, size):
+        """Count ``size`` bytes for the cell and the notebook; is either budget spent?"""
+        total = self._sizes.get(cell_index, 0) + size
+        self._sizes[cell_index] = total
+        self._total += size
+        return total > defaults.OUTPUT_KB * KIB or (
+            self._total > defaults.NOTEBOOK_OUTPUT_MB * KIB * KIB)
+
+    def _note_cut(self, cell_index):
+        note = f"cell {cell_index} printed more than its budget: output cut"
+        if note not in self.notes:
+            self.notes.append(note)
+            return True
+        return False
+
     def output(self, outs, msg, display_id, cell_index):
+        content = msg["content"]
         if msg["msg_type"] == "error":
-            _shorten_error(msg["content"])
-        else:
-            content = msg["content"]
-            data = content.get("data", {})
-            size = _size(content)
+            _shorten_error(content)
+            if self._over_budget(cell_index, _size(content)):   # kept, but as little as can be
+                self._note_cut(cell_index)
+                content["evalue"] = content["evalue"][:200]
+                content["traceback"] = [f"{content['ename']}: {content['evalue']}"]
+            return super().output(outs, msg, display_id, cell_index)
+        if MIME in content.get("data", {}):
             # A hidden check's results have a budget of their own: a flood of prints must not
             # push them out, and they cannot be a flood themselves.
-            budget, sizes = ((defaults.HANDOUT_KB * 1024, self._handout_sizes) if MIME in data
-                             else (self.output_bytes, self._sizes))
-            total = sizes.get(cell_index, 0) + size
-            sizes[cell_index] = total
-            if total > budget:
-                if MIME in data:
-                    return None
-                if total - size <= self.output_bytes:
-                    self.notes.append(f"cell {cell_index} printed more than "
-                                      f"{self.output_bytes // 1024} KB: output cut")
-                    outs.append(nbformat.v4.new_output(
-                        "stream", name="stderr",
-                        text=f"[output cut: this cell printed more than "
-                             f"{self.output_bytes // 1024} KB]\n"))
+            used = self._handout_sizes.get(cell_index, 0) + _size(content)
+            self._handout_sizes[cell_index] = used
+            if used > defaults.HANDOUT_KB * KIB:
                 return None
+            return super().output(outs, msg, display_id, cell_index)
+        if self._over_budget(cell_index, _size(content)):
+            if self._note_cut(cell_index):
+                outs.append(nbformat.v4.new_output(
+                    "stream", name="stderr", text="[output cut: this cell printed more than "
+                                                  "the grader keeps]\n"))
+            return None
         return super().output(outs, msg, display_id, cell_index)
 
     def _update_display_id(self, display_id, msg):
         """A display update replaces earlier output: it may not be larger than a cell's cap."""
         self._update_bytes += _size(msg["content"])
-        if _size(msg["content"]) > self.output_bytes or self._update_bytes > 8 * self.output_bytes:
+        if (_size(msg["content"]) > defaults.OUTPUT_KB * KIB
+                or self._update_bytes > 8 * defaults.OUTPUT_KB * KIB):
             if "display updates cut" not in self.notes:
                 self.notes.append("display updates cut")
             return
@@ -184,32 +154,36 @@ class GradingExecute(Execute):
 
 
 def _size(content):
-    """Bytes an output message would add to the notebook: text, data and metadata."""
+    """Bytes an output message would add to the notebook: text, data, metadata, traceback."""
     data = content.get("data", {})
-    return (len(content.get("text", "")) + sum(len(str(v)) for v in data.values())
-            + len(str(content.get("metadata", ""))))
+    return (len(str(content.get("text", ""))) + sum(len(str(v)) for v in data.values())
+            + len(str(content.get("metadata", ""))) + len(str(content.get("evalue", "")))
+            + sum(len(str(line)) for line in content.get("traceback", [])))
 
 
-def _shorten_error(content, evalue_chars=4000, lines=60, line_chars=2000):
-    """Errors are always kept (they decide the score), but never longer than this."""
+def _shorten_error(content):
+    """Errors are always kept (they decide the score), but never longer than the defaults."""
+    lines, chars = defaults.TRACEBACK_LINES, defaults.ERROR_LINE_CHARS
     content["ename"] = str(content.get("ename", ""))[:200]
-    content["evalue"] = str(content.get("evalue", ""))[:evalue_chars]
-    trace = [str(line)[:line_chars] for line in content.get("traceback", [])]
+    content["evalue"] = str(content.get("evalue", ""))[:defaults.ERROR_CHARS]
+    trace = [str(line)[:chars] for line in content.get("traceback", [])]
     content["traceback"] = trace if len(trace) <= lines else (
         trace[: lines // 2] + [f"... {len(trace) - lines} lines cut ..."] + trace[-lines // 2:])
 
 
 class Worker:
-    """One worker process's grading state: its kernel factory and its next kernel.
+    """One worker process's grading state: its kernel factories and its next kernel.
 
-    The spare kernel is forked while the current job runs, so the next job finds it ready.
-    ``Worker.here()`` is this process's worker, made on first use and closed when it exits.
+    The spare kernel is forked while the current job runs, so the next job finds it ready; the
+    last :data:`FACTORIES_KEPT` factories stay warm. ``Worker.here()`` is this process's worker,
+    made on first use and closed when the process exits.
     """
 
     _here = None
 
     def __init__(self):
-        self.zygote = self.spare = None
+        self.factories = OrderedDict()     # {FactorySpec: Factory}, most recent last
+        self.spare = None
         Finalize(None, self.close, exitpriority=10)
 
     @classmethod
@@ -221,28 +195,29 @@ class Worker:
     def run(self, job):
         """Execute ``job`` in a fresh kernel and folder; never raises (see ``Outcome.status``)."""
         started = time.perf_counter()
-        current, self.spare = self.spare, None
+        kernel, self.spare = self.spare, None
         startup = 0.0
         try:
-            if (current is None or self.factory(job) is not current[1].zygote
-                    or current[1].provisioner.process.poll() is not None):
-                _discard(current)
-                current = self.launch(job)
+            if kernel is None or kernel.factory is not self.factory(job.factory) \
+                    or not kernel.alive():
+                _discard(kernel)
+                kernel = self.launch(job.factory)
             try:
-                self.spare = self._launch(job)
+                self.spare = Kernel.start(self.factory(job.factory))
             except RuntimeError:   # no spare this time: the next job starts its own kernel
                 self.spare = None
             startup = time.perf_counter() - started
             started += startup
-            folder, km = current
-            folder.add_files(job.files, km.process_id)
+            kernel.add_files(job.files)
             nb = from_json(job.source)
-            executor = GradingExecute(job.notebook_timeout, job.output_kb * 1024,
-                                      timeout=job.cell_timeout, shutdown_kernel="immediate")
-            executor.preprocess(nb, {"metadata": {"path": str(folder.work)}}, km)
+            executor = GradingExecute(job.notebook_timeout, timeout=job.cell_timeout,
+                                      shutdown_kernel="immediate")
+            executor.preprocess(nb, {"metadata": {"path": str(kernel.folder.work)}},
+                                kernel.manager)
             if any(output.get("ename") == "MemoryError" for cell in nb.cells
                    for output in cell.get("outputs", [])):
-                executor.notes.append(f"ran out of memory (limit {job.limits.memory_mb} MB)")
+                executor.notes.append(f"ran out of memory (limit "
+                                      f"{job.factory.limits.memory_mb} MB)")
             return Outcome(job.student, job.notebook, executor.status, executor.detail,
                            to_json(nb), time.perf_counter() - started, startup,
                            executor.notes)
@@ -251,49 +226,49 @@ class Worker:
                            f"{type(error).__name__}: {error}", None,
                            time.perf_counter() - started, startup)
         finally:
-            _discard(current)
+            _discard(kernel)
 
-    def factory(self, job):
-        """The kernel factory for ``job``'s course, limits and imports (made on demand)."""
-        key = (Path(job.course_root), job.limits, tuple(job.preload), job.isolated)
-        if self.zygote is None or self.zygote.key != key or not self.zygote.alive():
-            if self.zygote is not None:
-                self.zygote.close()
-            self.zygote = Zygote(job.course_root, job.limits, job.preload, job.isolated)
-        return self.zygote
+    def factory(self, spec):
+        """The kernel factory made to ``spec`` (started on demand; the oldest beyond
+        :data:`FACTORIES_KEPT` is closed)."""
+        factory = self.factories.pop(spec, None)
+        if factory is None or not factory.alive():
+            if factory is not None:
+                factory.close()
+            factory = Factory(spec)
+        self.factories[spec] = factory
+        while len(self.factories) > FACTORIES_KEPT:
+            _, oldest = self.factories.popitem(last=False)
+            if self.spare is not None and self.spare.factory is oldest:
+                _discard(self.spare)
+                self.spare = None
+            oldest.close()
+        return factory
 
-    def launch(self, job):
-        """A new job folder and a kernel forked into it (``start_kernel`` does not wait).
+    def launch(self, spec):
+        """A kernel forked from the factory made to ``spec`` (it is not waited for).
 
         A kernel that cannot be started is tried once more, from a new factory (no kernel of
         the old one is in use then): a fault of the grading machine must not cost a grade.
         """
         try:
-            return self._launch(job)
+            return Kernel.start(self.factory(spec))
         except RuntimeError:
-            if self.zygote is not None:
-                self.zygote.close()
-                self.zygote = None
-            return self._launch(job)
+            self.factories.pop(spec).close()
+            return Kernel.start(self.factory(spec))
 
-    def _launch(self, job):
-        zygote = self.factory(job)
-        folder = zygote.new_folder()
-        km = SandboxKernelManager(zygote, folder, kernel_name="python3")
-        run_sync(km.start_kernel)(extra_arguments=[
-            "--HistoryManager.hist_file=:memory:",
-            # Python's own traceback format, uncoloured: several times cheaper to produce than
-            # IPython's default, and a blank notebook raises in almost every cell.
-            "--InteractiveShell.xmode=Plain", "--InteractiveShell.colors=nocolor",
-        ])
-        return folder, km
+    def adopt(self, factory):
+        """Take a factory started before this process was forked."""
+        factory.adopted()
+        self.factories[factory.spec] = factory
 
     def close(self):
-        """End the spare kernel and the factory (when the worker process exits)."""
+        """End the spare kernel and the factories (when the worker process exits)."""
         _discard(self.spare)
         self.spare = None
-        if self.zygote is not None:
-            self.zygote.close()
+        for factory in self.factories.values():
+            factory.close()
+        self.factories.clear()
 
 
 def adopt_factory(factories, counter):
@@ -305,8 +280,7 @@ def adopt_factory(factories, counter):
         counter.value += 1
     for index, factory in enumerate(factories):
         if index == mine:
-            factory.adopted()
-            Worker.here().zygote = factory
+            Worker.here().adopt(factory)
         else:
             factory.hand_over()
 
@@ -316,15 +290,6 @@ def run_job(job):
     return Worker.here().run(job)
 
 
-def _discard(started):
-    """End a kernel (contained: with everything it started); delete its folder."""
-    if started is None:
-        return
-    folder, km = started
-    try:
-        process = getattr(km.provisioner, "process", None)
-        if process is not None:
-            process.kill()
-        run_sync(km.cleanup_resources)()
-    finally:
-        folder.remove()
+def _discard(kernel):
+    if kernel is not None:
+        kernel.discard()

@@ -3,22 +3,30 @@
 Only regular files are read, each opened without following a link and without blocking, and
 only up to a size cap; symbolic links, FIFOs, devices and sockets are refused (and reported), so
 a hand-in can neither point the grader at another student's work, the gradebook or ``source/``,
-nor stall or abort the run. Whatever is wrong with one student's files is reported for that
-student only.
+nor stall or abort the run. Folders are walked without recursion, to a bounded depth and
+number of files; a name that is not UTF-8 is refused, not decoded. A notebook is checked for
+its size and number of cells before it is parsed. Whatever is wrong with one student's files
+is reported for that student only (:class:`Refused`).
 """
 
 import fnmatch
+import json
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from instructor.grading import defaults
+import nbformat
 
-__all__ = ["Handin", "Refused", "ignored", "list_handin", "read_files", "read_regular",
-           "student_folders"]
+from instructor.grading import defaults
+from instructor.grading.records import safe_name
+
+__all__ = ["Handin", "Refused", "ignored", "list_handin", "read_files", "read_notebook",
+           "read_regular", "student_folders"]
 
 MIB = 1024 * 1024
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class Refused(Exception):
@@ -34,23 +42,79 @@ def _kind(mode):
     return "not a regular file"
 
 
-def read_regular(path, limit_mb):
-    """The bytes of ``path`` if it is a regular file of at most ``limit_mb``; else ``Refused``."""
+def _is_text(name):
+    """Is ``name`` (as read with ``surrogateescape``) printable UTF-8 text?"""
+    return safe_name(name) == name
+
+
+def read_regular(path, limit_mb=None, limit_bytes=None):
+    """The bytes of ``path`` if it is a regular file within the limit; else ``Refused``."""
+    limit = limit_bytes if limit_bytes is not None else limit_mb * MIB
+    shown = safe_name(Path(path).name)
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as error:   # ELOOP: the path is a symbolic link
         kind = _kind(os.lstat(path).st_mode) if os.path.lexists(path) else "missing"
-        raise Refused(f"'{Path(path).name}' is {kind}, not a file: not read") from error
+        raise Refused(f"'{shown}' is {kind}, not a file: not read") from error
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(handle.fileno())
         if not stat.S_ISREG(info.st_mode):
-            raise Refused(f"'{Path(path).name}' is {_kind(info.st_mode)}: not read")
-        if info.st_size > limit_mb * MIB:
-            raise Refused(f"'{Path(path).name}' is larger than {limit_mb} MB: not read")
-        data = handle.read(limit_mb * MIB + 1)
-    if len(data) > limit_mb * MIB:
-        raise Refused(f"'{Path(path).name}' is larger than {limit_mb} MB: not read")
+            raise Refused(f"'{shown}' is {_kind(info.st_mode)}: not read")
+        if info.st_size > limit:
+            raise Refused(f"'{shown}' is larger than {_size(limit)}: not read")
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise Refused(f"'{shown}' is larger than {_size(limit)}: not read")
     return data
+
+
+def _size(limit):
+    return f"{limit // MIB} MB" if limit >= MIB else f"{limit} bytes"
+
+
+def read_notebook(path):
+    """``(notebook, flags)``: a hand-in's notebook, read within the grader's caps.
+
+    Refused (with the reason) when it is too large, has too many cells, or is not a notebook.
+    Lone surrogates (text that cannot be written back as UTF-8) are replaced, and flagged.
+    """
+    data = read_regular(path, defaults.NOTEBOOK_MB)
+    if data.count(b'"cell_type"') > defaults.NOTEBOOK_CELLS:
+        raise Refused(f"'{safe_name(Path(path).name)}' has more than "
+                      f"{defaults.NOTEBOOK_CELLS} cells: not read")
+    try:
+        raw = json.loads(data)
+    except (ValueError, RecursionError) as error:
+        raise Refused(f"'{safe_name(Path(path).name)}' could not be read as a notebook "
+                      f"({type(error).__name__}: {str(error)[:200]})") from None
+    flags = []
+    if _replace_surrogates(raw):
+        flags.append(f"'{safe_name(Path(path).name)}' holds text that is not valid Unicode "
+                     "(replaced by \ufffd)")
+    try:
+        nb = nbformat.reads(json.dumps(raw), as_version=4)
+    except Exception as error:  # noqa: BLE001  (any unreadable notebook is the student's)
+        raise Refused(f"'{safe_name(Path(path).name)}' could not be read as a notebook "
+                      f"({type(error).__name__}: {str(error)[:200]})") from None
+    return nb, flags
+
+
+def _replace_surrogates(value):
+    """Replace lone surrogates in every string of ``value`` (in place); were there any?"""
+    found, todo = False, [value]
+    while todo:
+        item = todo.pop()
+        pairs = item.items() if isinstance(item, dict) else enumerate(item) if isinstance(
+            item, list) else ()
+        for key, child in list(pairs):
+            if isinstance(child, str) and LONE_SURROGATE.search(child):
+                item[key], found = LONE_SURROGATE.sub("\ufffd", child), True
+            elif isinstance(child, dict | list):
+                todo.append(child)
+        if isinstance(item, dict):
+            for key in [k for k in item if LONE_SURROGATE.search(k)]:
+                item[LONE_SURROGATE.sub("\ufffd", key)], found = item.pop(key), True
+    return found
 
 
 def _is_real_folder(path):
@@ -63,21 +127,26 @@ def _is_real_folder(path):
 def student_folders(submitted, assignment):
     """``{student: folder}`` for every ``submitted/<student>/<assignment>/``.
 
-    A student or assignment folder that is a symbolic link is not a hand-in: its value is a
-    :class:`Refused` saying so.
+    A student or assignment folder that is a symbolic link, or whose name is not printable
+    UTF-8, is not a hand-in: its value is a :class:`Refused` saying so (its key the name made
+    safe to print).
     """
     found = {}
     if not _is_real_folder(submitted):
         return found
-    for entry in sorted(os.scandir(submitted), key=lambda e: e.name):
+    for entry in sorted(os.scandir(submitted), key=lambda e: os.fsencode(e.name)):
         folder = Path(entry.path) / assignment
         if not os.path.lexists(folder):
             continue
-        if _is_real_folder(entry.path) and _is_real_folder(folder):
-            found[entry.name] = folder
+        name = safe_name(entry.name)
+        if not _is_text(entry.name):
+            found[name] = Refused(f"the folder name '{name}' is not printable UTF-8: not a "
+                                  "student id nbgrader can take; not read")
+        elif _is_real_folder(entry.path) and _is_real_folder(folder):
+            found[name] = folder
         else:
-            found[entry.name] = Refused(f"'{entry.name}/{assignment}' is a symbolic link, not "
-                                        "a folder: not read")
+            found[name] = Refused(f"'{name}/{assignment}' is a symbolic link, not a folder: "
+                                  "not read")
     return found
 
 
@@ -91,32 +160,49 @@ class Handin:
 
 
 def list_handin(folder, ignore=()):
-    """Walk ``folder`` without following links; sort its entries into a :class:`Handin`.
+    """Walk ``folder`` without following links or recursing; sort its entries into a
+    :class:`Handin`.
 
     Notebooks count at the top level only (as nbgrader does); ``ignore`` holds the course's
-    ``CourseDirectory.ignore`` patterns.
+    ``CourseDirectory.ignore`` patterns. Folders deeper than ``HANDIN_DEPTH``, entries past
+    ``HANDIN_FILES`` and names that are not UTF-8 are refused.
     """
-    handin = Handin()
-    for top, folders, names in os.walk(folder, followlinks=False):
-        here = Path(top)
-        for name in sorted(folders):
-            if os.path.islink(here / name):
-                handin.refused.append(f"'{(here / name).relative_to(folder)}' is a symbolic "
-                                      "link: not read")
-        folders[:] = sorted(f for f in folders if not os.path.islink(here / f)
-                            and not _matches(f, ignore))
-        for name in sorted(names):
-            path = here / name
-            relative = path.relative_to(folder)
-            if _matches(name, ignore) or name == "timestamp.txt" and here == Path(folder):
+    handin, folder = Handin(), Path(folder)
+    todo, seen = [(folder, 0)], 0
+    while todo:
+        here, depth = todo.pop()
+        try:
+            entries = sorted(os.scandir(here), key=lambda e: os.fsencode(e.name))
+        except OSError as error:
+            handin.refused.append(f"'{safe_name(str(here.relative_to(folder)))}' could not be "
+                                  f"listed ({error.strerror}): not read")
+            continue
+        for entry in entries:
+            path = here / entry.name
+            relative = safe_name(str(path.relative_to(folder)))
+            if _matches(entry.name, ignore) or entry.name == "timestamp.txt" and here == folder:
                 continue
-            mode = os.lstat(path).st_mode
-            if not stat.S_ISREG(mode):
+            seen += 1
+            if seen > defaults.HANDIN_FILES:
+                handin.refused.append(f"more than {defaults.HANDIN_FILES} files: "
+                                      f"'{relative}' and later ones not read")
+                return handin
+            if not _is_text(entry.name):
+                handin.refused.append(f"'{relative}' has a name that is not UTF-8: not read")
+                continue
+            mode = entry.stat(follow_symlinks=False).st_mode
+            if stat.S_ISDIR(mode):
+                if depth + 1 > defaults.HANDIN_DEPTH:
+                    handin.refused.append(f"'{relative}' is more than {defaults.HANDIN_DEPTH} "
+                                          "folders deep: not read")
+                else:
+                    todo.append((path, depth + 1))
+            elif not stat.S_ISREG(mode):
                 handin.refused.append(f"'{relative}' is {_kind(mode)}: not read")
-            elif name.endswith(".ipynb") and here == Path(folder):
+            elif entry.name.endswith(".ipynb") and here == folder:
                 handin.notebooks[path.stem] = path
-            elif not name.endswith(".ipynb"):
-                handin.files[str(relative)] = path
+            elif not entry.name.endswith(".ipynb"):
+                handin.files[str(path.relative_to(folder))] = path
     return handin
 
 

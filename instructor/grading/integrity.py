@@ -22,16 +22,23 @@ from pathlib import Path
 from nbformat.v4 import new_code_cell
 
 from instructor.grading.imports import protected_names
-from instructor.grading.rewrite import ORIGINAL
-from instructor.vocabulary import grade_id, is_graded, is_locked, is_test, nbgrader_meta
+from instructor.vocabulary import (
+    GRADER_MARKS,
+    PROBE,
+    grade_id,
+    is_graded,
+    is_locked,
+    is_test,
+    nbgrader_meta,
+)
+from workbook.handout import ACCESS
+from workbook.wire import ProbeReport
 
 __all__ = [
     "add_probes", "protected_names", "remove_grader_marks", "restore_grade_cells",
     "static_flags", "structure_flags", "take_probes",
 ]
 
-PROBE_MARK = "workbook-probe"
-PROBE_KEY = "workbook_probe"          # the probe cells' metadata key
 # Modules whose behaviour the tests rely on; a student's cell should never assign into them.
 GUARDED_MODULES = {"builtins", "__builtins__", "numpy", "math", "sys", "workbook", "IPython"}
 HOOKS = {"set_custom_exc", "register", "patch", "setattr", "delattr", "exec", "eval"}
@@ -43,7 +50,7 @@ def remove_grader_marks(nb):
     A hand-in whose cells claim to be the grader's (a probe, a rewritten test) must not be
     taken for them.
     """
-    found = sorted({key for cell in nb.cells for key in (PROBE_KEY, ORIGINAL)
+    found = sorted({key for cell in nb.cells for key in GRADER_MARKS
                     if cell.get("metadata", {}).pop(key, None) is not None})
     return [f"cells carry the grader's own metadata ({', '.join(found)})"] if found else []
 
@@ -170,21 +177,23 @@ def _probe_code():
 def add_probes(nb, protected):
     """Insert a probe cell (:mod:`instructor.grading.probe`) after every test cell (in place).
 
-    The cell is one ``exec`` of the probe's text as a string, in a namespace of its own: the
-    probe binds nothing in the student's namespace, and IPython reads a cell of one string
-    token instead of tokenizing seventy lines (a probe cell took 13 ms in a kernel this way
-    against 8, measured; a notebook has one per test cell).
+    The cell hands the probe's text to :func:`workbook.handout.probe`, reached as the hidden
+    checks reach the hand-out (no name of the student's namespace is looked up), which runs it
+    in a namespace of its own; it prints one :class:`workbook.wire.ProbeReport`. IPython reads
+    a cell of one string token instead of tokenizing seventy lines (a probe cell took 13 ms in
+    a kernel this way against 8, measured; a notebook has one per test cell).
     """
     code = (f"{_probe_code()}\n\n"
-            f"print({PROBE_MARK!r}, repr(_workbook_probe({protected!r}, "
-            "__import__('IPython').get_ipython().user_ns)))\n")
-    source = f"exec({code!r}, {{}})\n"
+            "from workbook.wire import ProbeReport\n"
+            f"print(ProbeReport(tuple(_workbook_probe({protected!r}, "
+            "__import__('IPython').get_ipython().user_ns))).to_line())\n")
+    source = f"{ACCESS}.probe({code!r})\n"
     cells = []
     for cell in nb.cells:
         cells.append(cell)
         if is_test(cell):
             probe = new_code_cell(source)
-            probe.metadata[PROBE_KEY] = True
+            probe.metadata[PROBE] = True
             cells.append(probe)
     nb.cells = cells
 
@@ -194,17 +203,17 @@ def take_probes(nb):
     found = []
     kept = []
     for cell in nb.cells:
-        if not cell.get("metadata", {}).get(PROBE_KEY):
+        if not cell.get("metadata", {}).get(PROBE):
             kept.append(cell)
             continue
         outputs = cell.get("outputs", [])
         if any(o.get("ename") in ("NotRun", "DeadKernelError") for o in outputs):
             continue
         text = "".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream")
-        report = text.partition(PROBE_MARK + " ")[2].strip()
-        try:
-            found += ast.literal_eval(report)
-        except (ValueError, SyntaxError):
+        report = ProbeReport.from_text(text)
+        if report is None:
             found.append("a grader probe could not report: output or errors are tampered with")
+        else:
+            found += report.findings
     nb.cells = kept
     return list(dict.fromkeys(found))

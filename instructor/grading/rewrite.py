@@ -23,10 +23,10 @@ import ast
 from dataclasses import dataclass, field
 from functools import cache
 
-from instructor.vocabulary import hidden_line_numbers, is_test, reference_line_numbers
+from instructor.vocabulary import ORIGINAL, hidden_line_numbers, is_test, reference_line_numbers
 from workbook.handout import ACCESS
 
-__all__ = ["CHECKS", "ORIGINAL", "TOLERANCES", "RewriteError", "Site", "hand_out_tests",
+__all__ = ["CHECKS", "TOLERANCES", "RewriteError", "Site", "hand_out_tests",
            "rewrite", "sites_of"]
 
 # The checks a hidden region may call, with the positions of their arguments.
@@ -37,7 +37,6 @@ CHECKS = {
     "check_that": ("value", "name"),
 }
 TOLERANCES = ("rtol", "atol")
-ORIGINAL = "workbook_test_source"   # metadata key: a rewritten test cell's own source
 
 
 class RewriteError(SyntaxError):

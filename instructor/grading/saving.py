@@ -1,35 +1,77 @@
-"""nbgrader's ``SaveAutoGrades``, with two database queries and one commit per notebook.
+"""nbgrader's two steps that write the gradebook, on one transaction per student.
 
-nbgrader's own looks up every grade and every comment with a query of six joins, and commits
-after each: some eighty queries and forty commits (each a write of the SQLite file) for one
-notebook of this course, measured at 70 ms. This one reads the notebook's grades and comments
-with one query each, then runs nbgrader's own code on them and commits once.
+``workbook grade`` writes a student's results once, after everything for that student
+succeeded (:mod:`instructor.grading.commit`): it opens one gradebook session, runs these steps
+for each notebook on it (``resources[GRADEBOOK]``) and commits at the end, or rolls back.
+
+- :class:`SaveAutoGrades` is nbgrader's, run on grades and comments read with two queries per
+  notebook: nbgrader's own looks each up with a query of six joins and commits after each
+  (some eighty queries and forty commits for one notebook of this course, measured at 70 ms);
+- :class:`AssignLatePenalties` is nbgrader's late penalty, on the same session.
 """
 
-from nbgrader import preprocessors
-from nbgrader.api import BaseCell, Comment, Grade, Gradebook
+from contextlib import contextmanager
 
-__all__ = ["SaveAutoGrades"]
+from nbgrader import preprocessors
+from nbgrader.api import BaseCell, Comment, Grade
+
+__all__ = ["GRADEBOOK", "AssignLatePenalties", "SaveAutoGrades", "deferred_commits"]
+
+GRADEBOOK = "workbook_gradebook"    # resources key: the student's open Gradebook
+
+
+@contextmanager
+def deferred_commits(gradebook):
+    """Inside, the gradebook's ``commit`` only flushes and expires what it loaded (so scores
+    computed by the database are read again): nbgrader's code, which commits after every
+    change, writes nothing for good until the caller commits once."""
+    session = gradebook.db
+
+    def flush():
+        session.flush()
+        session.expire_all()
+
+    session.commit = flush
+    try:
+        yield gradebook
+    finally:
+        vars(session).pop("commit", None)
+
+
+def _ids(step, resources):
+    nbgrader = resources["nbgrader"]
+    step.notebook_id, step.assignment_id = nbgrader["notebook"], nbgrader["assignment"]
+    step.student_id, step.db_url = nbgrader["student"], nbgrader["db_url"]
 
 
 class SaveAutoGrades(preprocessors.SaveAutoGrades):
-    """nbgrader's ``SaveAutoGrades`` on prefetched grades, one commit (see the module)."""
+    """nbgrader's ``SaveAutoGrades`` on prefetched grades, in the student's transaction."""
 
     def preprocess(self, nb, resources):
-        nbgrader = resources["nbgrader"]
-        self.notebook_id, self.assignment_id = nbgrader["notebook"], nbgrader["assignment"]
-        self.student_id, self.db_url = nbgrader["student"], nbgrader["db_url"]
-        with Gradebook(self.db_url) as gradebook:
-            self.gradebook = _Prefetched(gradebook, self.notebook_id, self.assignment_id,
-                                         self.student_id)
-            session = gradebook.db
-            session.commit = session.flush    # what nbgrader commits per cell is only flushed
-            try:
-                nb, resources = preprocessors.NbGraderPreprocessor.preprocess(self, nb,
-                                                                                resources)
-            finally:
-                del session.commit
-            session.commit()
+        _ids(self, resources)
+        self.gradebook = _Prefetched(resources[GRADEBOOK], self.notebook_id, self.assignment_id,
+                                     self.student_id)
+        return preprocessors.NbGraderPreprocessor.preprocess(self, nb, resources)
+
+
+class AssignLatePenalties(preprocessors.AssignLatePenalties):
+    """nbgrader's ``AssignLatePenalties``, in the student's transaction (its own opens a
+    gradebook and commits)."""
+
+    def preprocess(self, nb, resources):
+        _ids(self, resources)
+        self.init_plugin()
+        self.gradebook = resources[GRADEBOOK]
+        submission = self.gradebook.find_submission(self.assignment_id, self.student_id)
+        notebook = self.gradebook.find_submission_notebook(self.notebook_id, self.assignment_id,
+                                                           self.student_id)
+        notebook.late_submission_penalty = None
+        if submission.total_seconds_late > 0:
+            penalty = self.plugin_inst.late_submission_penalty(
+                self.student_id, notebook.score, submission.total_seconds_late)
+            if penalty is not None:
+                notebook.late_submission_penalty = self._check_late_penalty(notebook, penalty)
+        self.gradebook.db.commit()    # deferred: a flush (see deferred_commits)
         return nb, resources
 
 

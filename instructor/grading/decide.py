@@ -7,6 +7,10 @@ answer key (:mod:`.keys`) with the same ``workbook.checks`` function and the sam
 on data it parsed itself (:func:`judge`). A student who hooks or patches anything in the
 kernel can change only the values handed out, which without the key is worth no more than
 honest work.
+
+What the grader decides about a cell is also written into the cell's metadata
+(:data:`instructor.vocabulary.DECIDED`): the feedback pages show a test cell's messages from
+there, never from what the student's kernel printed or raised.
 """
 
 import json
@@ -14,8 +18,8 @@ import json
 import nbformat
 
 from instructor.grading import defaults
-from instructor.grading.rewrite import ORIGINAL, TOLERANCES, sites_of
-from instructor.vocabulary import grade_id
+from instructor.grading.rewrite import TOLERANCES, sites_of
+from instructor.vocabulary import ORIGINAL, decided, grade_id
 from workbook import checks
 from workbook.handout import MIME, Payload, decode
 
@@ -42,40 +46,42 @@ def take_handouts(cell):
     return payloads
 
 
-def judge(sites, payloads, key):
+def judge(sites, payloads, expected, audit=False):
     """What is wrong with a test cell's handed-out values, as messages (none: it passes).
 
-    ``sites`` come from :func:`rewrite` of the cell's source, ``payloads`` from
-    :func:`take_handouts`, ``key`` is the cell's entry of the assignment's key: for every site,
-    the list of what the instructor's run handed out (``{"value", "options"}``).
+    ``sites`` come from :func:`.rewrite.rewrite` of the cell's source, ``payloads`` from
+    :func:`take_handouts`, ``expected`` is the cell's entry of the answer key: for every site,
+    the list of what the instructor's run handed out (:class:`.keys.Expected`). ``audit``
+    takes every ``check_that`` as passing (its condition is computed in the student's kernel,
+    where it can be forged): what only the key decides.
     """
     got = {site.index: [] for site in sites}
     for payload in payloads:
         if payload.site in got:
             got[payload.site].append(payload)
     for site in sites:
-        wanted = key[site.index]
+        if audit and site.check == "check_that":
+            continue
+        wanted = expected[site.index]
         if len(got[site.index]) != len(wanted):
             return [f"the grader received {len(got[site.index])} results of hidden check "
                     f"{site.index + 1} instead of {len(wanted)}: the test did not run through"]
-        for payload, expected in zip(got[site.index], wanted, strict=True):
-            problem = _check(site, payload, expected)
+        for payload, entry in zip(got[site.index], wanted, strict=True):
+            problem = _check(site, payload, entry)
             if problem:
                 return [problem]
     return []
 
 
-def _check(site, payload, expected):
+def _check(site, payload, entry):
     name = site.name if site.name is not None else (payload.name or "the result")[:200]
     value = decode(payload.value)
     try:
         if site.check == "check_close":
-            tolerances = {k: v for k, v in expected.get("options", {}).items()
-                          if k in TOLERANCES}
-            checks.check_close(value, decode(expected["value"]), name, **tolerances)
+            tolerances = {k: v for k, v in entry.options.items() if k in TOLERANCES}
+            checks.check_close(value, decode(entry.value), name, **tolerances)
         elif site.check == "check_array":
-            shape = site.options.get("shape")
-            checks.check_array(value, name, shape=shape)
+            checks.check_array(value, name, shape=site.options.get("shape"))
         elif site.check == "check_number":
             checks.check_number(value, name)
         elif value is not True:
@@ -85,14 +91,18 @@ def _check(site, payload, expected):
     return None
 
 
-def decide_tests(nb, key, trusted_only=False):
+def decide_tests(nb, key, audit=False):
     """Judge every test cell of an executed notebook by its handed-out values (in place).
 
     A test cell whose values do not match the key gets a ``CheckError`` output, so nbgrader's
-    ``SaveAutoGrades`` scores it 0 like any failed test. Result values (``execute_result``) are
-    removed from test cells, and hand-outs from every cell. ``trusted_only`` also removes the
-    errors the kernel reported, so that only the decisions taken here count: what a student who
-    hid every error in their kernel would score (the tests of the tests use it).
+    ``SaveAutoGrades`` scores it 0 like any failed test, and the message in its metadata.
+    Result values (``execute_result``) are removed from test cells, and hand-outs from every
+    cell. ``key`` is the notebook's :class:`.keys.AnswerKey`.
+
+    ``audit`` counts only what is decided here: the errors and stderr the kernel reported are
+    removed and every ``check_that`` taken as passing, so a cell fails only through a value
+    compared with the key: the most a student who forged everything in their kernel could
+    score (the tests of the tests use it).
     """
     for cell in nb.cells:
         payloads = take_handouts(cell)
@@ -100,15 +110,17 @@ def decide_tests(nb, key, trusted_only=False):
         if original is None:
             continue
         cell.source = original
-        dropped = {"execute_result"} | ({"error"} if trusted_only else set())
+        dropped = {"execute_result"} | ({"error"} if audit else set())
         cell.outputs = [o for o in cell.outputs if o.get("output_type") not in dropped and not (
-            trusted_only and o.get("name") == "stderr")]
+            audit and o.get("name") == "stderr")]
         if any(o.get("output_type") == "error" for o in cell.outputs):
             continue
-        wanted = key.get(grade_id(cell))
-        problems = (judge(sites_of(original), payloads, wanted) if wanted is not None
+        expected = key.cells.get(grade_id(cell))
+        problems = (judge(sites_of(original), payloads, expected, audit)
+                    if expected is not None
                     else ["this test has no answer key: run `bash course.sh release`"])
         if problems:
+            decided(cell).append(problems[0])
             cell.outputs.append(nbformat.v4.new_output(
                 "error", ename="CheckError", evalue=problems[0],
                 traceback=[f"CheckError: {problems[0]}"]))
