@@ -17,6 +17,7 @@ from types import SimpleNamespace
 from nbformat.notebooknode import NotebookNode
 from nbgrader import preprocessors
 from nbgrader.api import MissingEntry
+from nbgrader.coursedir import CourseDirectory
 from nbgrader.plugins import LateSubmissionPlugin
 from traitlets import Float
 
@@ -114,36 +115,55 @@ class RememberedCells:
 
 
 class HideHiddenTests(preprocessors.NbGraderPreprocessor):
-    """Keep hidden tests out of nbgrader's feedback pages.
+    """nbgrader's feedback pages built as ``workbook feedback`` builds its own.
 
-    Every test cell is shown as released (hidden tests removed, as ``ClearHiddenTests`` does for
-    the release), and an error in it as its name and message only: a traceback would quote the
-    hidden line that failed. Every output of every cell is scrubbed of hidden-test lines as
-    ``workbook feedback`` scrubs its own pages (:func:`instructor.pages.scrub`): student code
-    run after a test cell can print it (``print(In)``). Outputs other than text and images
-    are left out.
+    Only what the student made and what the grader decided is shown
+    (:mod:`instructor.graded`): every test cell as released (hidden tests removed, as
+    ``ClearHiddenTests`` does for the release), with only the grader's messages and the names
+    of its errors; every other code cell with the outputs of the student's own run as handed
+    in (``submitted/``), never what the graded kernel printed. Text is scrubbed of hidden-test
+    lines too; outputs other than text and images are left out.
     """
 
     def preprocess(self, nb, resources):
+        from instructor.graded import matching_cells, test_messages
+        from instructor.grading.handins import read_notebook
+
+        ids = resources.get("nbgrader", {})
+        coursedir = CourseDirectory(config=self.config)
+        path = coursedir.format_path(coursedir.submitted_directory, ids.get("student", "?"),
+                                     ids.get("assignment", "?"))
+        try:
+            handed_in = read_notebook(f"{path}/{ids.get('notebook', '?')}.ipynb")[0]
+        except Exception:  # noqa: BLE001  (missing or unreadable: no outputs are shown)
+            handed_in = None
+        theirs = matching_cells(nb, handed_in)
         secrets = secret_lines(nb.cells)
-        for cell in nb.cells:
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
             if is_test(cell):
+                messages = test_messages(cell)
                 cell.source = release_form(cell.source)
-            for output in cell.get("outputs", []):
-                _scrub_output(output, secrets, short_errors=is_test(cell))
+                cell.outputs = [NotebookNode(output_type="stream", name="stderr",
+                                             text=scrub("\n".join(messages), secrets) + "\n")
+                                ] if messages else []
+                continue
+            mine = theirs.get(index)
+            cell.outputs = [NotebookNode(o) for o in (mine.get("outputs", []) if mine else [])]
+            for output in cell.outputs:
+                _scrub_output(output, secrets)
         return nb, resources
 
 
-def _scrub_output(output, secrets, short_errors):
-    """Drop what quotes a hidden test from one output, in place."""
+def _scrub_output(output, secrets):
+    """Drop what quotes a hidden test from one output of the student's own run, in place."""
     kind = output.get("output_type")
     if kind == "stream":
         output["text"] = scrub(plain(output.get("text", "")), secrets)
     elif kind == "error":
         output["evalue"] = scrub(plain(output.get("evalue", "")), secrets)
-        output["traceback"] = ([f"{output.get('ename', 'Error')}: {output['evalue']}"]
-                               if short_errors else
-                               [scrub(plain(line), secrets) for line in output["traceback"]])
+        output["traceback"] = [scrub(plain(line), secrets) for line in output["traceback"]]
     elif "data" in output:
         data = output["data"]
         for mime in list(data):

@@ -21,13 +21,10 @@ FOLD_LINES = 30
 MAGIC = {"image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff"}
 _markdown = mistune.create_markdown(escape=True, plugins=["table", "strikethrough"])
 
-# Code spans are left alone; the rest of each alternative is math.
-MATH = re.compile(r"(?P<code>```.*?```|`[^`\n]+`)"
-                  r"|\$\$(?P<display>.+?)\$\$"
-                  r"|\\\[(?P<display2>.+?)\\\]"
-                  r"|(?<![\\$\w])\$(?P<inline>[^\s$](?:[^$]*?[^\\$])?)\$(?![\w$])",
-                  re.S)
 TOKEN = "zqmath{}qz"
+TOKENS = re.compile(r"zqmath(\d+)qz")
+SPECIAL = re.compile(r"[`$\\]")
+MATH_CHARS = 4000     # a formula longer than this is shown as written
 
 MATHML_TAGS = {
     "math", "mrow", "mi", "mo", "mn", "ms", "mtext", "mspace", "msub", "msup", "msubsup",
@@ -99,25 +96,73 @@ def image(mime, data):
     return f"<img alt='figure' src='data:{mime};base64,{encoded}'>"
 
 
-def markdown(text):
-    """Markdown to HTML with the student's HTML escaped and LaTeX math as MathML."""
+def markdown(text, limit=None):
+    """Markdown to HTML with the student's HTML escaped and LaTeX math as MathML.
+
+    Linear in the length of ``text``; a text longer than ``limit`` characters is shown as
+    plain text instead (a markdown parser spends tens of microseconds per character on some
+    inputs).
+    """
+    text = plain(text)
+    if limit is not None and len(text) > limit:
+        return ("<p class='note'>(text too long to format, shown as written)</p>"
+                + fold(text, summary="text"))
     found = []
+    rendered = _markdown(_protect_math(text, found))
+    return TOKENS.sub(lambda m: math(*found[int(m.group(1))]) if int(m.group(1)) < len(found)
+                      else m.group(0), rendered)
 
-    def protect(match):
-        if match.group("code"):
-            return match.group(0)
-        tex = match.group("display") or match.group("display2")
-        found.append((tex, True) if tex is not None else (match.group("inline"), False))
-        return TOKEN.format(len(found) - 1)
 
-    rendered = _markdown(MATH.sub(protect, plain(text)))
-    for index, (tex, display) in enumerate(found):
-        rendered = rendered.replace(TOKEN.format(index), math(tex, display))
-    return rendered
+def _protect_math(text, found):
+    """``text`` with each formula replaced by a token (its TeX appended to ``found``), code
+    spans left alone: ``$$...$$``, ``\\[...\\]`` and ``$...$`` (no space inside its ends, not
+    glued to a word), scanned once from left to right."""
+    out, i, closed = [], 0, {"$$": True, "\\[": True}
+    while (match := SPECIAL.search(text, i)) is not None:
+        start = match.start()
+        out.append(text[i:start])
+        i, piece = _span(text, start, closed, found)
+        out.append(piece)
+    out.append(text[i:])
+    return "".join(out)
+
+
+def _span(text, i, closed, found):
+    """``(next position, text to keep)`` for the special character at ``i``."""
+    def token(tex, display, end):
+        found.append((tex, display))
+        return end, TOKEN.format(len(found) - 1)
+
+    if text.startswith("```", i):
+        end = text.find("```", i + 3)
+        return (len(text), text[i:]) if end < 0 else (end + 3, text[i:end + 3])
+    if text[i] == "`":
+        end, line = text.find("`", i + 1), text.find("\n", i + 1)
+        if end > i + 1 and (line < 0 or end < line):
+            return end + 1, text[i:end + 1]
+        return i + 1, "`"
+    for opener, closer in (("$$", "$$"), ("\\[", "\\]")):
+        if text.startswith(opener, i):
+            end = text.find(closer, i + 3) if closed[opener] else -1
+            if end < 0:            # no closer after this one: none after any later one either
+                closed[opener] = False
+                return i + 2, opener
+            return token(text[i + 2:end], True, end + 2)
+    if text[i] == "$" and not (i and (text[i - 1] in "\\$" or text[i - 1].isalnum()
+                                      or text[i - 1] == "_")):
+        end = text.find("$", i + 1)
+        inside = text[i + 1:end] if end > i + 1 else ""
+        after = text[end + 1:end + 2] if end > 0 else ""
+        if (inside and not inside[0].isspace() and inside[-1] != "\\"
+                and not (after.isalnum() or after in ("_", "$"))):
+            return token(inside, False, end + 1)
+    return i + 1, text[i]
 
 
 def math(tex, display=False):
     """MathML for ``tex``, sanitized; the escaped source if it cannot be converted."""
+    if len(tex) > MATH_CHARS:
+        return f"<code>{html.escape(tex)}</code>"
     try:
         mathml = latex_to_mathml(tex.strip(), display="block" if display else "inline")
     except Exception:  # noqa: BLE001  (any LaTeX it cannot read is shown as written)

@@ -1,8 +1,9 @@
 """``workbook report``: how the class did, for the instructor.
 
-Read from the nbgrader gradebook (every graded cell of every submission), ``workbook-grades.csv``
-(statuses and flags, through :func:`read_grade_rows`) and the autograded notebooks (the error
-each failed test cell raised, cleaned of hidden-test lines as on the feedback pages). Writes:
+Read through :mod:`instructor.graded` (the gradebook: every graded cell of every submission;
+the autograded notebooks: what was said about each failed test cell, as the feedback pages say
+it) and the grade file (statuses and flags, :func:`instructor.grading.records.read_grade_file`).
+Writes:
 
 - ``report/report.html``: one self-contained page (pictures embedded as PNG, no scripts);
 - ``report/cells.csv``: student, assignment, notebook, cell, score, max: one row per cell;
@@ -11,31 +12,23 @@ each failed test cell raised, cleaned of hidden-test lines as on the feedback pa
 """
 
 import csv
-import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from nbgrader.api import Gradebook
 
-from instructor.course import GRADES_FILE, course_config
-from instructor.feedback import error_line, hidden_test_lines
-from instructor.nbgrader_hooks import score_after_penalty
+from instructor.course import course_config
+from instructor.feedback import hidden_test_lines
+from instructor.graded import read_assignment, test_messages
+from instructor.grading.records import read_grade_file
+from instructor.pages import scrub
+from instructor.report_page import render
 from instructor.vocabulary import grade_id, is_test
 
-__all__ = ["ClassResults", "collect", "read_grade_rows", "write_report"]
+__all__ = ["ClassResults", "collect", "write_report"]
 
 CANVAS_FIXED = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
-
-
-def read_grade_rows(root):
-    """``{(student, assignment): row}`` of the grade file ``workbook grade`` writes (status,
-    flags, score); empty if there is none. The one place that knows its name and layout."""
-    path = Path(root) / GRADES_FILE
-    if not path.exists():
-        return {}
-    with open(path, newline="") as handle:
-        return {(r["student"], r["assignment"]): r for r in csv.DictReader(handle)}
 
 
 @dataclass
@@ -95,12 +88,20 @@ class ClassResults:
         return [r for (_, a), r in sorted(self.rows.items())
                 if a in self.assignments and (r["status"] != "ok" or r["flags"])]
 
+    def by_assignment(self):
+        """``{assignment: [CellStats]}``, hardest (lowest pass rate) first."""
+        grouped = defaultdict(list)
+        for stats in self.cells.values():
+            grouped[stats.assignment].append(stats)
+        return {a: sorted(grouped[a], key=lambda s: (s.pass_rate, s.notebook, s.cell))
+                for a in self.assignments}
+
 
 def collect(root, assignments=None):
     """The class's results for ``assignments`` (default: all in the gradebook that have
     submissions); None if nothing has been graded."""
     root = Path(root).resolve()
-    rows = read_grade_rows(root)
+    rows = read_grade_file(root)
     with Gradebook(course_config(root).CourseDirectory.db_url) as gb:
         found = {a.name: a for a in gb.assignments}
         wanted = assignments or sorted(n for n, a in found.items() if a.submissions)
@@ -115,63 +116,44 @@ def collect(root, assignments=None):
                 results.names[student.id] = ", ".join(
                     n for n in (student.last_name, student.first_name) if n)
         for name in wanted:
-            _collect_assignment(root, found[name], results)
+            _collect_assignment(read_assignment(root, name, gradebook=gb), results,
+                                hidden_test_lines(root, name))
     results.rows = {k: r for k, r in rows.items() if k[1] in wanted}
     return results
 
 
-def _collect_assignment(root, assignment, results):
-    for notebook in assignment.notebooks:
-        for cell in notebook.grade_cells:
-            results.cells[(assignment.name, notebook.name, cell.name)] = CellStats(
-                assignment.name, notebook.name, cell.name, cell.max_score)
-    secrets = hidden_test_lines(root, assignment.name)
-    for submission in assignment.submissions:
-        student = submission.student.id
-        results.totals[(student, assignment.name)] = score_after_penalty(submission)
+def _collect_assignment(graded, results, secrets):
+    for (notebook, cell), max_score in graded.cells.items():
+        results.cells[(graded.name, notebook, cell)] = CellStats(graded.name, notebook, cell,
+                                                                 max_score)
+    for student, submission in graded.submissions.items():
+        results.totals[(student, graded.name)] = submission.score
         for notebook in submission.notebooks:
-            for grade in notebook.grades:
-                key = (assignment.name, notebook.name, grade.name)
+            for cell, grade in notebook.cells.items():
+                key = (graded.name, notebook.name, cell)
                 if key in results.cells:
                     results.cells[key].scores.append(grade.score)
-                results.per_cell.append((student, assignment.name, notebook.name, grade.name,
+                results.per_cell.append((student, graded.name, notebook.name, cell,
                                          grade.score, grade.max_score))
-            path = root / "autograded" / student / assignment.name / f"{notebook.name}.ipynb"
-            for cell, error in _test_errors(path):
-                key = (assignment.name, notebook.name, cell)
-                if key in results.cells:
-                    results.cells[key].errors[_label(error, secrets)] += 1
+            nb = notebook.graded()
+            for cell in nb.cells if nb is not None else []:
+                key = (graded.name, notebook.name, grade_id(cell))
+                if is_test(cell) and key in results.cells:
+                    said = test_messages(cell, answer_blank=True)
+                    if said:
+                        results.cells[key].errors[_label(said[0], secrets)] += 1
 
 
-def _label(error, secrets):
-    """``Name: first line`` of an error as the feedback pages show it, shorter for a blank."""
-    if error.get("ename") == "NotImplementedError" and not str(error.get("evalue", "")).strip():
+def _label(message, secrets):
+    """A test cell's first message as the report lists it, shorter for a blank answer."""
+    if message.startswith("NotImplementedError"):
         return "NotImplementedError (answer left blank)"
-    return error_line(error, secrets)
-
-
-def _test_errors(path):
-    """``(grade id, error output)`` of each test cell of an autograded notebook that failed."""
-    try:
-        nb = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return []
-    found = []
-    for cell in nb.get("cells", []):
-        if is_test(cell):
-            for output in cell.get("outputs", []):
-                if output.get("output_type") == "error":
-                    first = str(output.get("evalue", "")).split("\n")[0]
-                    found.append((grade_id(cell), {**output, "evalue": first}))
-                    break
-    return found
+    return scrub(message.split("\n")[0], secrets)
 
 
 def write_report(root, assignments=None):
     """Write the report page and both CSV files into ``root/report``; return their paths
     (empty if nothing has been graded)."""
-    from instructor.report_page import render
-
     root = Path(root).resolve()
     results = collect(root, assignments)
     if results is None:
@@ -208,13 +190,3 @@ def write_canvas_csv(results, path):
             writer.writerow([results.names.get(student, student), "", student, student, "",
                              *("" if s is None else f"{s:g}" for s in scores)])
     return path
-
-
-def by_assignment(results):
-    """``{assignment: [CellStats]}``, hardest (lowest pass rate) first."""
-    grouped = defaultdict(list)
-    for stats in results.cells.values():
-        grouped[stats.assignment].append(stats)
-    return {a: sorted(grouped[a], key=lambda s: (s.pass_rate, s.notebook, s.cell))
-            for a in results.assignments}
-

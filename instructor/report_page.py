@@ -6,8 +6,6 @@ import io
 import statistics
 from datetime import datetime
 
-from instructor.report import by_assignment
-
 __all__ = ["render"]
 
 e = html.escape
@@ -98,7 +96,7 @@ def _cells(results):
              "<p class='muted'>Pass rate: the share of graded hand-ins with full marks on the "
              "cell. The error is the one the cell raised most often (name and first line, "
              "hidden tests removed).</p>"]
-    for assignment, cells in by_assignment(results).items():
+    for assignment, cells in results.by_assignment().items():
         if not cells:
             continue
         labels = [c.cell for c in cells]

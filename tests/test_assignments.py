@@ -1,9 +1,9 @@
 """Do the hidden tests grade correctly? Solution full, blank zero, mistakes lose, variants full.
 
 Every assignment declared in ``instructor/authoring/planted/`` is graded once per test session by
-the course's grader (``workbook grade``) and by its trusted-only mode, on every declared
-submission, and by the real ``nbgrader autograde`` on the right answers and the blank release,
-on temporary copies of the course.
+the course's grader (``workbook grade``, auditing in the same run what only the answer key
+decides) on every declared submission, and by the real ``nbgrader autograde`` on the right
+answers and the blank release, on temporary copies of the course.
 """
 
 import functools
@@ -50,13 +50,13 @@ def graded_by(tmp_path_factory):
     """Grade each assignment's submissions at most once per grader and session.
 
     Stock nbgrader, the reference the course's grader must agree with, grades the right answers
-    and the blank release; `workbook grade` and its trusted-only mode grade every submission.
+    and the blank release; `workbook grade` grades (and audits) every submission.
     """
     cache = {}
 
     def grade(spec, grader="workbook"):
         if (spec.ASSIGNMENT, grader) not in cache:
-            folder = tmp_path_factory.mktemp(f"{spec.ASSIGNMENT}-{grader.replace(' ', '-')}")
+            folder = tmp_path_factory.mktemp(f"{spec.ASSIGNMENT}-{grader}")
             cache[spec.ASSIGNMENT, grader] = grade_declared(folder, spec, grader,
                                                             right_only=grader == "nbgrader")
             if grader == "workbook":
@@ -212,20 +212,27 @@ def test_workbook_grade_agrees_with_stock_nbgrader(spec, graded_by):
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=spec_id)
-def test_hidden_tests_decide_without_the_kernels_word(spec, graded_by):
-    """With every error the kernel reports ignored, do the grader's own decisions still give
-    the solution full marks, the blank release zero, and every planted mistake its loss?
+def test_hidden_tests_decide_without_the_kernels_word(spec, graded):
+    """With every error the kernel reports ignored and every ``check_that`` taken as passing,
+    do the answer key's own decisions still give the solution full marks, the blank release
+    zero, and every planted mistake its loss?
 
-    That is the most a student who hides every failure in their own kernel could score.
+    That is the most a student who forges everything in their own kernel could score.
     """
-    _, grades, _ = graded_by(spec, "trusted only")
-    assert grades[SOLUTION].score == grades[SOLUTION].max_score, grades[SOLUTION].cells
-    assert grades[BLANK].score == 0, {k: v for k, v in grades[BLANK].cells.items() if v}
-    kept = {m.name: [c for c in m.loses if grades[m.name].cells[c] == grades[m.name].max_cells[c]]
+    _, grades, _ = graded(spec)
+
+    def full(name):
+        return sum(grades[name].audit.values()) == grades[name].max_score
+
+    assert full(SOLUTION), grades[SOLUTION].audit
+    assert sum(grades[BLANK].audit.values()) == 0, {
+        k: v for k, v in grades[BLANK].audit.items() if v}
+    kept = {m.name: [c for c in m.loses
+                     if grades[m.name].audit[c] == grades[m.name].max_cells[c]]
             for m in spec.MISTAKES}
     assert {name: cells for name, cells in kept.items() if cells} == {}
     for variant in spec.VARIANTS:
-        assert grades[variant.name].score == grades[variant.name].max_score, variant.name
+        assert full(variant.name), variant.name
 
 
 @pytest.mark.parametrize("path", sorted(ROOT.glob("source/*/*.ipynb")), ids=lambda p: p.parent.name)

@@ -3,7 +3,6 @@
 None of these runs a kernel: each is refused (or finds nothing to do) before grading starts.
 """
 
-import csv
 import shutil
 import warnings
 
@@ -12,9 +11,10 @@ from test_grader import workbook
 
 from instructor.authoring.courses import COURSE as ROOT
 from instructor.authoring.courses import make_course
+from instructor.cli import summary
 from instructor.course import course_config
-from instructor.grading.records import GRADES_FILE
-from instructor.grading import Result, defaults, summary
+from instructor.grading import defaults
+from instructor.grading.records import Result, read_grade_file, write_grade_file
 from instructor.vocabulary import Status
 
 A1, A5 = "01_forward_pass", "05_pytorch_digits"
@@ -125,16 +125,14 @@ def test_the_summary_counts_students_in_good_english():
 
 
 def test_a_failed_run_never_blanks_a_stored_score(tmp_path):
-    from instructor.grading.pipeline import _write_csv
-
-    path = tmp_path / GRADES_FILE
-    _write_csv(path, A1, [Result("ada", A1, 17.0, 21.0, Status.OK),
-                          Result("bo", A1, 5.0, 21.0, Status.OK)])
-    _write_csv(path, A1, [Result("ada", A1, None, 21.0, Status.ERROR, ["worker lost"]),
-                          Result("bo", A1, None, 21.0, Status.MALFORMED),
-                          Result("cy", A1, None, 21.0, Status.ERROR)])
-    with open(path, newline="") as handle:
-        rows = {r["student"]: r for r in csv.DictReader(handle)}
+    """Does a run that could not grade a student keep their score, and say which stands?"""
+    write_grade_file(tmp_path, A1, [Result("ada", A1, 17.0, 21.0, Status.OK),
+                                    Result("bo", A1, 5.0, 21.0, Status.OK)])
+    write_grade_file(tmp_path, A1, [Result("ada", A1, None, 21.0, Status.ERROR, ["worker lost"]),
+                                    Result("bo", A1, None, 21.0, Status.MALFORMED),
+                                    Result("cy", A1, None, 21.0, Status.ERROR)])
+    rows = {student: row for (student, _), row in read_grade_file(tmp_path).items()}
     assert (rows["ada"]["score"], rows["ada"]["status"]) == ("17", "error")
     assert (rows["bo"]["score"], rows["bo"]["status"]) == ("5", "malformed")
-    assert rows["cy"]["score"] == ""     # never graded: nothing to keep
+    assert "the score of the last graded run (17) stands" in rows["ada"]["flags"]
+    assert rows["cy"]["score"] == "" and "none was ever graded" in rows["cy"]["flags"]

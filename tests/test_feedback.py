@@ -1,9 +1,11 @@
 """Feedback pages on crafted autograded notebooks (no grader run): what a student may see.
 
-Outputs are escaped and validated, hidden-test lines never appear (not even when a student
-prints them from ``In`` or ``linecache``), math is MathML, pictures come from the hand-in,
-long outputs fold, and the page opens with the scores and the first thing to fix. One page is
-opened in Chromium and saved to ``test-artifacts/feedback/``.
+A page shows the outputs of the student's own run (the hand-in), never what the graded kernel
+printed or raised (student code there ran next to the hidden tests' inputs); a test cell shows
+its name, its score, the grader's own messages and only the *names* of its errors. Outputs
+are escaped and validated, hidden-test lines never appear, math is MathML, long outputs fold,
+rendering stays linear on adversarial markdown, and the page opens with the scores and the
+first thing to fix. One page is opened in Chromium and saved to ``test-artifacts/feedback/``.
 """
 
 import base64
@@ -17,8 +19,9 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from instructor.feedback import render
+from instructor.graded import CellGrade, GradedNotebook
 from instructor.pages import image, markdown, sanitize_mathml
-from instructor.vocabulary import hidden_lines
+from instructor.vocabulary import DECIDED, hidden_lines
 
 from lab_server import CHROMIUM, CHROMIUM_ARGS
 
@@ -57,8 +60,9 @@ def display(mime, data):
 
 
 def crafted():
-    """``(autograded, handed in, source)``: one answer, one test; the answer cell prints the
-    hidden test (as a student reading ``In`` would) and shows every kind of hostile output."""
+    """``(autograded, handed in, source)``: two answers and two tests. In the graded run the
+    answer cell prints the hidden test (as a student reading ``In`` would) and raises with it;
+    the hand-in holds the student's own run, with every kind of hostile output."""
     source = new_notebook(cells=[
         new_markdown_cell("The loss is $-\\log \\hat{o}_y$ and $$J = \\frac{1}{m}\\sum_i L_i$$"),
         new_code_cell("answer = 42.125", metadata=meta("answer", solution=True)),
@@ -71,14 +75,10 @@ def crafted():
     answer, test, blank, test2, given = graded.cells[1:]
     answer.source = "answer = 42\nprint(In[-1])"
     test.source = test2.source = "check_number(answer)"
-    answer.outputs = [
-        new_output("stream", name="stdout", text=f"my answer\n{SECRET}\n  {SECRET_2}\n"),
-        new_output("execute_result", data={"text/plain": repr(["x = 1", HIDDEN_TEST])}),
-        new_output("display_data", data={"text/html": "<script>alert('x')</script>",
-                                          "image/svg+xml": "<svg onload='alert(1)'></svg>",
-                                          "text/plain": "<b>plain</b>"}),
-        display("image/png", base64.b64encode(b"<script>not a png</script>").decode()),
-        new_output("stream", name="stdout", text="\n".join(f"line {i}" for i in range(80))),
+    answer.outputs = [   # the graded run: none of this may reach the page
+        new_output("stream", name="stdout", text=f"GRADED-RUN {SECRET} {HIDDEN_TEST!r}\n"),
+        new_output("error", ename="ValueError", evalue=f"smuggled {SECRET_2}",
+                   traceback=[f"ValueError: smuggled {SECRET_2}"]),
     ]
     test.outputs = [new_output("error", ename="AssertionError",
                                evalue=f"secret check\n{SECRET}",
@@ -86,16 +86,41 @@ def crafted():
     blank.source = "raise NotImplementedError()"
     blank.outputs = [new_output("error", ename="NotImplementedError", evalue="",
                                 traceback=["NotImplementedError: "])]
-    test2.outputs = [new_output("error", ename="NameError", evalue="name 'layer' is not defined",
-                                traceback=["NameError: name 'layer' is not defined"])]
+    test2.outputs = [new_output("error", ename="CheckError", evalue="`layer(x)` is wrong",
+                                traceback=["CheckError: `layer(x)` is wrong"])]
+    test2.metadata[DECIDED] = ["`layer(x)` is wrong"]
+    given.outputs = [new_output("error", ename="Sneaky" + SECRET_2, evalue="x",
+                                traceback=["x"])]
     handed_in = nbformat.from_dict(nbformat.reads(nbformat.writes(graded), 4))
     for cell in handed_in.cells:
-        cell.outputs = [] if cell.cell_type == "code" else None
-        if cell.cell_type != "code":
-            del cell["outputs"]
+        if cell.cell_type == "code":
+            cell.outputs = []
+    handed_in.cells[1].outputs = [
+        new_output("stream", name="stdout", text="my answer\n"),
+        new_output("execute_result", data={"text/plain": "'my own repr'"}, execution_count=1),
+        new_output("display_data", data={"text/html": "<script>alert('x')</script>",
+                                          "image/svg+xml": "<svg onload='alert(1)'></svg>",
+                                          "text/plain": "<b>plain</b>"}),
+        display("image/png", base64.b64encode(b"<script>not a png</script>").decode()),
+        display("image/jpeg", base64.b64encode(b"GIF89a...").decode()),
+        new_output("stream", name="stdout", text="\n".join(f"line {i}" for i in range(80))),
+    ]
     handed_in.cells[5].outputs = [display("image/png", base64.b64encode(png_bytes()).decode())]
-    handed_in.cells[1].outputs = [display("image/jpeg", base64.b64encode(b"GIF89a...").decode())]
     return graded, handed_in, source
+
+
+class Crafted(GradedNotebook):
+    """A graded notebook whose two notebooks are given, not read from a course folder."""
+
+    def __init__(self, graded, handed_in, **fields):
+        super().__init__(Path("."), "student1", "01_demo", "demo", **fields)
+        self._graded, self._handed_in = graded, handed_in
+
+    def graded(self):
+        return self._graded
+
+    def handed_in(self):
+        return self._handed_in
 
 
 def secrets_of(source):
@@ -105,24 +130,29 @@ def secrets_of(source):
 @pytest.fixture(scope="module")
 def page():
     graded, handed_in, source = crafted()
-    scores = {"answer": (0, 0), "test_answer": (0, 2), "layer": (0, 0), "test_layer": (0, 3)}
-    return render("01_demo", "demo", "student1", 0, 5, scores, graded, handed_in,
+    cells = {"test_answer": CellGrade(0, 2, 0), "test_layer": CellGrade(1, 3, 0, 1, "see me")}
+    return render(Crafted(graded, handed_in, score=1, max_score=5, cells=cells),
                   secrets_of(source))
 
 
-def test_no_hidden_test_line_or_key_value_appears(page):
+def test_nothing_the_graded_kernel_printed_or_raised_appears(page):
+    """Is every output of the graded run kept off the page, hidden-test lines or not?"""
     text = html.unescape(re.sub(r"<img[^>]*>", "", page))
-    for line in (SECRET, SECRET_2, "42.125", "0.5, 1.5, 2.5"):
+    for line in (SECRET, SECRET_2, "42.125", "0.5, 1.5, 2.5", "GRADED-RUN", "smuggled",
+                 "secret check", "Sneaky"):
         assert line not in text
-    assert "my answer" in text
-    assert "BEGIN HIDDEN" not in text   # print(In): a whole cell on one line, \\n escaped
+    assert "my answer" in text and "my own repr" in text    # the student's own run
+    assert "BEGIN HIDDEN" not in text
 
 
-def test_test_cells_show_name_score_and_cleaned_error_only(page):
+def test_test_cells_show_name_score_and_the_graders_words_only(page):
+    """Does a test cell show its score, the grader's own message and only the name of an
+    error the kernel raised, and a score a person changed as such?"""
     assert "Test test_answer: 0 / 2" in page
-    # the message's own first line stays, the hidden-test line after it is dropped
-    assert "<div class='error'>AssertionError: secret check</div>" in page
-    assert "NameError: name &#x27;layer&#x27; is not defined" in page
+    assert "AssertionError in the test&#x27;s visible checks" in page
+    assert "`layer(x)` is wrong" in page
+    assert "Your instructor set this score to 1 (the grader gave 0)." in page
+    assert "Comment: see me" in page
 
 
 def test_no_student_html_svg_or_fake_image_is_inserted(page):
@@ -146,8 +176,8 @@ def test_long_outputs_fold_and_the_top_says_what_to_fix(page):
     assert "<details><summary>output: 80 lines" in page
     top = page[:page.index("<hr>")]
     assert "First thing to fix" in top and "test_answer" in top
-    assert "test_layer" in top and "0 / 3" in top
-    assert "NotImplementedError: your answer is not written yet" in page
+    assert "test_layer" in top and "1 / 3" in top
+    assert "your answer is not written yet" in page
 
 
 def test_images_are_kept_only_if_they_decode_as_what_they_claim():
@@ -182,3 +212,26 @@ def test_the_page_in_chromium(page, tmp_path):
         tab.screenshot(path=ARTIFACTS / "feedback.png", full_page=True)
         browser.close()
     assert height < 3000
+
+
+@pytest.mark.parametrize("pattern", ["$$ a", "$a ", "\\[", "`x", "*a", "[a](", "<a "])
+def test_rendering_adversarial_markdown_is_linear(pattern):
+    """Does formatting twice as much adversarial markdown take about twice as long, not four
+    times (a page of unclosed math once took minutes)?"""
+    import time
+
+    def seconds(n):
+        started = time.perf_counter()
+        markdown(pattern * n)
+        return time.perf_counter() - started
+
+    seconds(200)
+    small, large = seconds(2000), seconds(8000)
+    assert large < 8 * small + 0.5, (small, large)     # linear: about 4 times
+
+
+def test_a_markdown_cell_past_its_cap_is_shown_as_text():
+    """Is a megabyte of markdown shown as plain, escaped text instead of formatted?"""
+    huge = "$$ <script>" * 100_000
+    out = markdown(huge, limit=32 * 1024)
+    assert "<script" not in out and "<math" not in out and "too long to format" in out

@@ -14,7 +14,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from instructor.authoring.courses import venv_env
 from instructor.grading import integrity
-from instructor.vocabulary import grade_id, is_test
+from instructor.vocabulary import PROBE, grade_id, is_test
 
 
 def nbgrader(grade_id, *, grade=False, solution=False, locked=False, points=0):
@@ -107,7 +107,9 @@ def test_static_reading_ignores_ordinary_code_and_syntax_errors():
 
 
 def run(nb):
-    """Execute ``nb`` in a fresh local kernel (no sandbox) and return it."""
+    """Execute ``nb`` in a fresh local kernel (no sandbox), which first imports the hand-out
+    as a graded kernel's factory does, and return it."""
+    nb.cells.insert(0, nbformat.v4.new_code_cell("import workbook.handout"))
     client = NotebookClient(nb, timeout=60, kernel_name="python3", allow_errors=True,
                             resources={"metadata": {"path": "."}})
     saved = os.environ.copy()
@@ -117,6 +119,7 @@ def run(nb):
     finally:
         os.environ.clear()
         os.environ.update(saved)
+    del nb.cells[0]
     return nb
 
 
@@ -128,7 +131,7 @@ def probed(nb):
 def test_a_probe_follows_every_test_cell_and_leaves_nothing_behind():
     nb = probed(handed_in())
     assert len(nb.cells) == len(release().cells) + 1
-    assert nb.cells[4].metadata[integrity.PROBE_KEY]
+    assert nb.cells[4].metadata[PROBE]
     executed = run(nb)
     assert integrity.take_probes(executed) == []
     assert len(executed.cells) == len(release().cells)

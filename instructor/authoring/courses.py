@@ -17,13 +17,13 @@ from pathlib import Path
 
 from instructor.authoring.edits import apply_edits
 from instructor.authoring.submissions import solution_cells, write_submission
-from instructor.grading.records import GRADES_FILE
-from instructor.vocabulary import grade_id
+from instructor.grading.records import read_grade_file
+from instructor.vocabulary import Status, grade_id
 
 __all__ = [
     "BLANK", "COURSE", "GRADERS", "SOLUTION", "Grades", "declared_submissions", "executed_errors",
-    "grade_declared", "make_course", "nbgrader", "read_grades", "run_grader", "student_id",
-    "venv_env",
+    "grade_declared", "make_course", "nbgrader", "read_audit", "read_grades", "run_grader",
+    "student_id", "venv_env",
 ]
 
 # This repository: the course the copies are made from.
@@ -33,12 +33,14 @@ SOLUTION, BLANK = "solution", "blank"
 
 @dataclass
 class Grades:
-    """One student's result: total, maximum, and the score of each graded cell."""
+    """One student's result: total, maximum, the score of each graded cell, and what only the
+    answer key decided of each (``audit``, from ``workbook grade`` only)."""
 
     score: float
     max_score: float
     cells: dict = field(default_factory=dict)
     max_cells: dict = field(default_factory=dict)
+    audit: dict = field(default_factory=dict)
 
 
 def venv_env(drop=()):
@@ -104,30 +106,36 @@ def student_id(name):
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
-# The graders the tests of the tests compare: stock nbgrader (hidden tests decided in the kernel),
-# `workbook grade`, and `workbook grade` counting only its own decisions (trusted.py).
-GRADERS = ("nbgrader", "workbook", "trusted only")
+# The graders the tests of the tests compare: stock nbgrader (hidden tests decided in the
+# kernel) and `workbook grade`, which in the same run also audits what only the answer key
+# decides (Options.audit), written to AUDIT_FILE.
+GRADERS = ("nbgrader", "workbook")
+AUDIT_FILE = "audit.json"
 
-_TRUSTED_ONLY = ("import sys; from instructor.grading import Options, grade; "
-                 "grade(sys.argv[1], sys.argv[2], Options(progress=False, trusted_only=True))")
+_AUDITED = ("import json, sys; from instructor.grading import Options, grade; "
+            "run = grade(sys.argv[1], sys.argv[2], options=Options(progress=False, audit=True)); "
+            "json.dump({r.student: r.audit for r in run.results}, open(sys.argv[3], 'w')); "
+            "sys.exit(any(r.status == 'error' for r in run.results))")
 
 
 def run_grader(course, assignment, grader):
     """Grade every submission of ``assignment`` in ``course`` with one of :data:`GRADERS`."""
     if grader == "nbgrader":
         return nbgrader(course, "autograde", assignment, "--force")
-    if grader == "workbook":
-        command = [sys.executable, "-m", "instructor.cli", "grade", assignment, "--quiet"]
-    else:
-        command = [sys.executable, "-c", _TRUSTED_ONLY, str(course), assignment]
+    command = [sys.executable, "-c", _AUDITED, str(course), assignment, str(course / AUDIT_FILE)]
     result = subprocess.run(command, cwd=course, env=venv_env(), capture_output=True, text=True)
     if result.returncode != 0:
-        grades = course / GRADES_FILE
-        rows = [line for line in grades.read_text().splitlines() if ",error," in line] if (
-            grades.exists()) else []
+        rows = [f"{s}: {row['flags']}" for (s, _), row in read_grade_file(course).items()
+                if row["status"] == Status.ERROR]
         raise AssertionError(f"{grader} failed ({result.returncode}):\n" + "\n".join(rows)
                              + f"\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
     return result
+
+
+def read_audit(course, notebook):
+    """``{student: {grade_id: score}}``: what only the answer key decided, per student."""
+    audit = json.loads((Path(course) / AUDIT_FILE).read_text())
+    return {student: cells.get(notebook, {}) for student, cells in audit.items()}
 
 
 def declared_submissions(spec, solution):
@@ -161,6 +169,9 @@ def grade_declared(tmp, spec, grader="nbgrader", right_only=False):
         write_submission(course / "release" / spec.ASSIGNMENT / name, target, submissions[item])
     process = run_grader(course, spec.ASSIGNMENT, grader)
     by_id = read_grades(course, spec.ASSIGNMENT, spec.NOTEBOOK)
+    if grader == "workbook":
+        for sid, audit in read_audit(course, spec.NOTEBOOK).items():
+            by_id[sid].audit = audit
     return course, {ids[sid]: g for sid, g in by_id.items()}, process
 
 

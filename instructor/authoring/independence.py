@@ -2,7 +2,7 @@
 
 ``check_close(actual, expected, name)`` in a hidden region is graded two ways: stock nbgrader
 computes ``expected`` in the student's kernel, ``workbook grade`` takes it from the answer key,
-made from the instructor's solution (:mod:`instructor.grading.trusted`). The two agree on every
+made from the instructor's solution (:mod:`instructor.grading.decide`). The two agree on every
 submission only when ``expected`` is computed from the test's own data and reference code, never
 from anything a student wrote: a test that expects ``relu(z)`` of the student's ``relu`` passes
 a wrong but self-consistent answer under stock nbgrader and fails it under the key.

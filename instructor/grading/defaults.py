@@ -46,9 +46,10 @@ ERROR_LINE_CHARS = 2000
 # A graded notebook is the hand-in's code plus what its run kept: read back within this.
 GRADED_NOTEBOOK_MB = NOTEBOOK_MB + NOTEBOOK_OUTPUT_MB + 2 * HANDOUT_KB // 1024 + 8
 
-# What a feedback page shows.
-MARKDOWN_KB = 64                 # a markdown cell longer than this is shown as plain text
-PAGE_OUTPUT_KB = 256             # outputs shown per cell (the rest folded away, then cut)
+# What a feedback page shows (formatting markdown costs up to ~20 us a character).
+MARKDOWN_KB = 32                 # a markdown cell longer than this is shown as plain text
+PAGE_MARKDOWN_KB = 256           # markdown formatted per page; the rest shown as plain text
+PAGE_OUTPUT_KB = 256             # output text shown per cell; the rest is cut
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from nbgrader.preprocessors import Execute
 from instructor.grading import defaults
 from instructor.grading.jobs import Outcome, from_json, to_json
 from instructor.grading.sandbox import Factory, Kernel
-from instructor.vocabulary import SUMMARY_ID, Status, grade_id, is_graded
+from instructor.vocabulary import SUMMARY_ID, Status, decided, grade_id, is_graded
 from workbook.handout import MIME
 
 __all__ = ["GradingExecute", "Worker", "adopt_factory", "run_job"]
@@ -36,7 +36,10 @@ KIB = 1024
 FACTORIES_KEPT = 2       # per worker: a service grading two assignments keeps both warm
 
 
-def error_output(ename, evalue):
+def error_output(cell, ename, evalue):
+    """An error the grader gives ``cell`` (a cell that did not run through), also kept as the
+    grader's own message in the cell's metadata."""
+    decided(cell).append(f"{ename}: {evalue}")
     return NotebookNode(output_type="error", ename=ename, evalue=evalue,
                         traceback=[f"{ename}: {evalue}"])
 
@@ -89,17 +92,17 @@ class GradingExecute(Execute):
             return cell, resources
         if self.stopped:
             if cell.cell_type == "code" and cell.source.strip():
-                cell.outputs = [error_output("NotRun", f"not run: {self.detail}")]
+                cell.outputs = [error_output(cell, "NotRun", f"not run: {self.detail}")]
             return cell, resources
         try:
             return super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
             self._stop(Status.KERNEL_DIED, "the kernel died in this cell (it crashed, exited, "
                                            "or went over a memory, CPU-time or process limit)")
-            cell.outputs.append(error_output("DeadKernelError", self.detail))
+            cell.outputs.append(error_output(cell, "DeadKernelError", self.detail))
         except CellTimeoutError:
             self._stop(Status.TIMEOUT, "the kernel stopped responding in this cell")
-            cell.outputs.append(error_output("CellTimeoutError", self.detail))
+            cell.outputs.append(error_output(cell, "CellTimeoutError", self.detail))
         return cell, resources
 
     def _over_budget(self, cell_index, size):

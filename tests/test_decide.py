@@ -10,7 +10,9 @@ import nbformat
 import numpy as np
 import pytest
 
-from instructor.grading import rewrite, trusted
+from instructor.grading import decide, rewrite
+from instructor.grading.keys import AnswerKey, AnswerKeyError, Expected
+from instructor.vocabulary import DECIDED
 from workbook.handout import ACCESS, Payload, decode, encode
 
 CELL = '''"""relu works."""
@@ -96,7 +98,7 @@ def payload(site, value, name=None):
 
 
 def key_of(*values, **options):
-    return [[{"value": encode(np.asarray(v, dtype=float)), "options": options}] for v in values]
+    return [[Expected(encode(np.asarray(v, dtype=float)), options)] for v in values]
 
 
 SITES = [rewrite.Site(0, "check_close", "o")]
@@ -104,42 +106,42 @@ SITES = [rewrite.Site(0, "check_close", "o")]
 
 @pytest.mark.parametrize("answer", [-4.0, np.float32(-4.0), np.array([[-4.0]]), -4])
 def test_every_correct_form_of_a_number_passes(answer):
-    assert trusted.judge(SITES, [payload(0, answer)], key_of(-4.0)) == []
+    assert decide.judge(SITES, [payload(0, answer)], key_of(-4.0)) == []
 
 
 @pytest.mark.parametrize("answer, words", [
     (-4.5, "value is not correct"), (np.zeros(3), "single number"), ("x", "should be a number"),
     (None, "should be a number"), ([1.0], "a list of length 1")])
 def test_wrong_answers_get_the_checks_own_message(answer, words):
-    problems = trusted.judge(SITES, [payload(0, answer)], key_of(-4.0))
+    problems = decide.judge(SITES, [payload(0, answer)], key_of(-4.0))
     assert len(problems) == 1 and words in problems[0]
     assert "-4" not in problems[0]
 
 
 def test_missing_extra_and_forged_results_fail():
-    assert "received 0 results" in trusted.judge(SITES, [], key_of(-4.0))[0]
+    assert "received 0 results" in decide.judge(SITES, [], key_of(-4.0))[0]
     twice = [payload(0, -4.0), payload(0, -4.0)]
-    assert "received 2 results" in trusted.judge(SITES, twice, key_of(-4.0))[0]
+    assert "received 2 results" in decide.judge(SITES, twice, key_of(-4.0))[0]
     forged = [Payload(0, {"kind": "ndarray", "dtype": "float64", "shape": [1],
                           "data": [-4.0, 1.0]})]
-    assert trusted.judge(SITES, forged, key_of(-4.0))
-    assert trusted.judge(SITES, [Payload(0, {"kind": "bool", "value": "yes"})], key_of(-4.0))
+    assert decide.judge(SITES, forged, key_of(-4.0))
+    assert decide.judge(SITES, [Payload(0, {"kind": "bool", "value": "yes"})], key_of(-4.0))
 
 
 def test_tolerances_come_from_the_key():
     sites = [rewrite.Site(0, "check_close", "v")]
     near = payload(0, np.array([1.0 + 1e-4]))
-    assert trusted.judge(sites, [near], key_of([1.0]))
-    assert trusted.judge(sites, [near], key_of([1.0], rtol=1e-3)) == []
+    assert decide.judge(sites, [near], key_of([1.0]))
+    assert decide.judge(sites, [near], key_of([1.0], rtol=1e-3)) == []
 
 
 def test_a_check_that_must_hand_out_true():
     sites = [rewrite.Site(0, "check_that", None)]
-    key = [[{"value": encode(True)}]]
-    assert trusted.judge(sites, [payload(0, True)], key) == []
-    assert trusted.judge(sites, [payload(0, False, name="relu(0) is negative")], key) == [
+    key = [[Expected(encode(True))]]
+    assert decide.judge(sites, [payload(0, True)], key) == []
+    assert decide.judge(sites, [payload(0, False, name="relu(0) is negative")], key) == [
         "relu(0) is negative"]
-    assert trusted.judge(sites, [payload(0, 1)], key)
+    assert decide.judge(sites, [payload(0, 1)], key)
 
 
 def test_decoding_rebuilds_dtype_and_shape_and_refuses_the_unknown():
@@ -163,8 +165,28 @@ def test_decide_puts_the_source_back_and_scores_through_an_error():
                                data=payload(0, np.array([[0.0, 0.5]])).to_output()),
         nbformat.v4.new_output("execute_result", data={"text/plain": "1.0"}, execution_count=1),
     ]
-    trusted.decide_tests(nb, {"t": key_of([[0.0, 0.5]], [[1.0]]) + [[{"value": encode(True)}]]})
+    key = AnswerKey("", {"t": key_of([[0.0, 0.5]], [[1.0]]) + [[Expected(encode(True))]]})
+    decide.decide_tests(nb, key)
     assert nb.cells[0].source == CELL
     [error] = nb.cells[0].outputs
     assert error.output_type == "error" and "received 0 results of hidden check 2" in error.evalue
+    assert nb.cells[0].metadata[DECIDED] == [error.evalue]    # the grader's own message
     json.dumps(nb)
+
+
+def test_an_audit_takes_every_check_that_as_forged():
+    """Does the audit count only values compared with the key, so that a forged check_that
+    (computed in the kernel) can neither fail nor save a cell?"""
+    sites = [rewrite.Site(0, "check_that", None), rewrite.Site(1, "check_close", "o")]
+    key = [[Expected(encode(True))], key_of(-4.0)[0]]
+    lying = [payload(0, True), payload(1, -4.5)]
+    assert decide.judge(sites, lying, key, audit=True)
+    assert decide.judge(sites, [payload(0, False), payload(1, -4.0)], key, audit=True) == []
+
+
+def test_the_answer_key_round_trips_through_its_file():
+    """Is the answer key one definition, written and read back the same?"""
+    key = AnswerKey("abc", {"t": key_of([1.0, 2.0], rtol=1e-3) + [[Expected(encode(True))]]})
+    assert AnswerKey.from_json(key.to_json()) == key
+    with pytest.raises(AnswerKeyError):
+        AnswerKey.from_json('{"fingerprint": "abc", "cells": {}}')    # no version
