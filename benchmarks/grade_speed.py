@@ -26,7 +26,6 @@ submissions made of the solution, the blank release and the planted mistakes of
 
 import argparse
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -39,6 +38,8 @@ from instructor.authoring.courses import make_course, venv_env
 from instructor.authoring.edits import apply_edits
 from instructor.authoring.planted import declarations
 from instructor.authoring.submissions import solution_cells, write_submission
+from instructor.grading.records import Timings
+from instructor.grading.sandbox.procfs import proc_stat
 
 ALL_ASSIGNMENTS = sorted(declarations())
 STEPS = ("start-up", "sanitize", "execute", "kernel start-up", "grade", "save")
@@ -93,7 +94,7 @@ def _descendants(root):
     children = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            parent = int(proc_stat(stat.parent.name)[1])
         except (OSError, ValueError, IndexError):
             continue
         children.setdefault(parent, []).append(int(stat.parent.name))
@@ -133,15 +134,14 @@ def run(command, cwd, memory=None):
 
 def workbook_grade(assignment, jobs, *extra):
     return [sys.executable, "-m", "instructor.cli", "grade", assignment, "--jobs", str(jobs),
-            "--quiet", "--timings", *extra]
+            "--quiet", "--timings", "json", *extra]
 
 
 def timings(stdout):
-    """``{step: seconds}`` from the line ``workbook grade --timings`` prints."""
-    line = next(line for line in stdout.splitlines() if line.startswith("Time:"))
-    found = re.match(r"Time: start-up ([\d.]+) s, sanitize ([\d.]+) s, execute ([\d.]+) s "
-                     r"and kernel start-up ([\d.]+) s .*grade ([\d.]+) s, save ([\d.]+) s", line)
-    return dict(zip(STEPS, map(float, found.groups()), strict=True))
+    """``{step: seconds}`` from the JSON line ``workbook grade --timings json`` prints."""
+    found = Timings.from_json(stdout.strip().splitlines()[-1])
+    return dict(zip(STEPS, (found.startup, found.sanitize, found.execute, found.factories,
+                            found.grade, found.save), strict=True))
 
 
 def cell_scores(course):

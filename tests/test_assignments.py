@@ -24,6 +24,9 @@ from instructor.authoring.planted import declarations
 from instructor.grading.rewrite import sites_of
 from instructor.vocabulary import SUMMARY_ID, grade_id, hidden_lines, is_test, solution_lines
 
+# Runs graders, kernels or browsers: the slow layer (`pytest -m "not slow"` skips it).
+pytestmark = pytest.mark.slow
+
 SPECS = list(declarations().values())
 MISTAKES = [(spec, m) for spec in SPECS for m in spec.MISTAKES]
 VARIANTS = [(spec, v) for spec in SPECS for v in spec.VARIANTS]

@@ -24,10 +24,10 @@ RELEASES = sorted(p.relative_to(ROOT / "release") for p in (ROOT / "release").gl
 EXPECTED_ERRORS = {"NotImplementedError"}
 
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(
     not Path(CHROMIUM).exists(),
     reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)",
-)
+)]
 
 
 @pytest.fixture(scope="module")

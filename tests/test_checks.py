@@ -31,6 +31,7 @@ def test_check_error_is_an_assertion_error():
 
 
 def test_check_that_passes_true_and_raises_its_message():
+    """Does check_that pass a true condition and raise its own message otherwise?"""
     check_that(True, "unused")
     check_that(np.array([1.0]), "a true 1-element array")
     assert message(check_that, False, "`x` is wrong.") == "`x` is wrong."
@@ -56,16 +57,19 @@ def test_as_number_accepts_every_way_to_write_one_number(value):
     (np.zeros((0,)), "`x` should be a single number, but it is an array of shape (0,)."),
 ])
 def test_as_number_refuses_what_is_not_one_number(value, words):
+    """Is anything but a single number refused, naming what it is?"""
     assert message(as_number, value, "x") == words
     assert message(check_number, value, "x") == words
 
 
 @pytest.mark.parametrize("value", [float("nan"), float("inf"), np.array([-np.inf])])
 def test_as_number_refuses_inf_and_nan_with_a_hint(value):
+    """Are inf and nan refused with a hint about overflow or 0/0?"""
     assert "look for an overflow or a 0/0" in message(as_number, value, "x")
 
 
 def test_check_array_accepts_numeric_arrays_of_the_asked_shape():
+    """Are numeric arrays of the asked shape accepted, whatever their dtype?"""
     for array in (np.zeros((2, 3)), np.zeros((2, 3), dtype=np.float32), np.ones((2, 3), int),
                   np.zeros((2, 3), bool)):
         check_array(array, "A", shape=(2, 3))
@@ -74,6 +78,7 @@ def test_check_array_accepts_numeric_arrays_of_the_asked_shape():
 
 
 def test_check_array_says_type_then_dtype_then_shape_then_finiteness():
+    """Does check_array name the first problem in the order type, dtype, shape, finiteness?"""
     assert message(check_array, [[1.0]], "A") == (
         "`A` should be a NumPy array, but it is a list of length 1.")
     assert message(check_array, 2.0, "A", shape=(1,)) == (
@@ -89,6 +94,7 @@ def test_check_array_says_type_then_dtype_then_shape_then_finiteness():
 
 
 def test_check_close_accepts_right_values_in_any_correct_form():
+    """Is a right value accepted in every correct form (scalar, 1-element array, NumPy scalar)?"""
     check_close(np.float32(0.1), 0.1, "x")
     check_close(np.array([[4.0]]), 4.0, "x")
     check_close(4, 4.0, "x")
@@ -99,6 +105,7 @@ def test_check_close_accepts_right_values_in_any_correct_form():
 
 
 def test_check_close_says_wrong_value_without_the_value():
+    """Does a wrong value fail with a message that never shows the expected value?"""
     text = message(check_close, 4.5, 4.0, "o")
     assert text == "`o` has the right type and shape, but its value is not correct."
     assert "4" not in text.replace("`o`", "")
@@ -107,6 +114,7 @@ def test_check_close_says_wrong_value_without_the_value():
 
 
 def test_check_close_checks_type_and_shape_first():
+    """Are type and shape checked before the value?"""
     assert message(check_close, [1.0, 2.0], [1.0, 2.0], "v").startswith(
         "`v` should be a NumPy array")
     assert message(check_close, np.zeros(3), 1.0, "x").startswith("`x` should be a single number")
@@ -116,6 +124,7 @@ def test_check_close_checks_type_and_shape_first():
 
 
 def test_check_close_tolerances_can_be_tightened_or_loosened():
+    """Do a test's own rtol and atol tighten or loosen the comparison?"""
     check_close(1.001, 1.0, "x", rtol=1e-2)
     message(check_close, 1.001, 1.0, "x")
     message(check_close, 1e-9, 0.0, "x", atol=1e-12)

@@ -17,6 +17,9 @@ from instructor.grading import defaults
 from instructor.grading.records import Result, read_grade_file, write_grade_file
 from instructor.vocabulary import Status
 
+# Runs graders, kernels or browsers: the slow layer (`pytest -m "not slow"` skips it).
+pytestmark = pytest.mark.slow
+
 A1, A5 = "01_forward_pass", "05_pytorch_digits"
 
 
@@ -37,6 +40,7 @@ def refused(course, *args, cwd=None):
 
 
 def test_outside_a_course_it_says_where_to_run_it(tmp_path):
+    """Outside a course folder, does the command say where to run it?"""
     message = refused(tmp_path, "grade", A1)
     assert "no course here" in message and "nbgrader_config.py" in message
     assert "--course PATH" in message
@@ -45,6 +49,7 @@ def test_outside_a_course_it_says_where_to_run_it(tmp_path):
 
 
 def test_course_option_before_or_after_the_command(course, tmp_path):
+    """Is --course accepted before or after the command?"""
     before = refused(tmp_path, "--course", str(course), "report")
     after = refused(tmp_path, "report", "--course", str(course))
     assert before == after
@@ -52,11 +57,13 @@ def test_course_option_before_or_after_the_command(course, tmp_path):
 
 
 def test_from_a_subfolder_the_course_is_found(course):
+    """From a folder inside the course, is the course found?"""
     (course / "submitted").mkdir(exist_ok=True)
     assert "nothing to do" in refused(course, "report", cwd=course / "submitted")
 
 
 def test_an_unknown_assignment_lists_the_valid_ones_and_the_closest(course):
+    """Is an unknown assignment id answered with the valid ones and the closest?"""
     message = refused(course, "grade", "01_forward")
     assert "no assignment '01_forward' in this course" in message
     assert "Did you mean '01_forward_pass'?" in message
@@ -67,11 +74,13 @@ def test_an_unknown_assignment_lists_the_valid_ones_and_the_closest(course):
 
 
 def test_an_assignment_not_generated_yet_says_how_to_generate_it(course):
+    """Does an assignment in source/ but not generated say how to generate it?"""
     message = refused(course, "grade", "03_activations_losses")
     assert "nbgrader generate_assignment 03_activations_losses" in message
 
 
 def test_feedback_with_nothing_to_do_says_so(course):
+    """Does feedback with nothing graded say so, with status 2?"""
     message = refused(course, "feedback", A1)
     assert "nothing to do: no student has a graded submission of 01_forward_pass" in message
     from nbgrader.api import Gradebook
@@ -95,18 +104,21 @@ def test_feedback_with_nothing_to_do_says_so(course):
                         f"matplotlib needs at least {defaults.MEMORY_FLOOR_MB} MB"),
 ])
 def test_bad_limits_are_refused_with_the_reason(course, option, value, reason):
+    """Are limits that are not whole numbers above 0, or too small, refused with the reason?"""
     message = refused(course, "grade", A1, option, value)
     assert reason in message
     assert "usage: workbook grade" in message
 
 
 def test_a_memory_cap_too_small_for_torch_is_named_as_such(course):
+    """Is a memory cap too small for a torch notebook refused, naming torch?"""
     message = refused(course, "grade", A5, "--memory", "1024")
     assert "too small for 05_pytorch_digits" in message and "imports torch" in message
     assert str(defaults.TORCH_MEMORY_FLOOR_MB) in message
 
 
 def test_help_is_plain_text_and_says_where_submissions_go(course):
+    """Is the help plain text, saying where submissions are expected?"""
     top = workbook(course, "--help").stdout
     assert "submitted/<student>/<assignment>/<notebook>.ipynb" in top
     assert "``" not in top and ":mod:" not in top
@@ -119,6 +131,7 @@ def test_help_is_plain_text_and_says_where_submissions_go(course):
 
 
 def test_the_summary_counts_students_in_good_english():
+    """Does the summary say '1 student' and '2 students'?"""
     one = [Result("ada", A1, 3.0, 21.0, Status.OK)]
     assert "1 student graded" in summary(one, 1.0, "2 local workers")
     assert "2 students graded" in summary(one * 2, 1.0, "2 local workers")

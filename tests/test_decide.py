@@ -33,6 +33,8 @@ for k in range(2):
 
 
 def test_the_kernel_sees_no_expected_value_no_reference_and_no_tolerance():
+    """Does the rewritten cell hold no expected value, reference code or tolerance, but the
+    inputs and the visible checks?"""
     source, sites = rewrite.rewrite(CELL)
     assert "0.5]]" not in source.split("give(0")[1]          # the literal [[0.0, 0.5]]
     assert "reference_" not in source and "np.maximum" not in source
@@ -46,12 +48,14 @@ def test_the_kernel_sees_no_expected_value_no_reference_and_no_tolerance():
 
 
 def test_the_key_run_hands_out_expected_values_and_tolerances():
+    """Does the key's run hand out the expected values, with their tolerances?"""
     source, sites = rewrite.rewrite(CELL, key=True)
     assert "reference_(cube)" in source and "'rtol': 1e-06" in source
     assert len(sites) == 3
 
 
 def test_a_cell_without_hidden_checks_is_left_alone():
+    """Is a cell without hidden checks left as it is?"""
     plain = 'check_close(x, 1.0, "x")\n'
     assert rewrite.rewrite(plain) == (plain, [])
 
@@ -106,6 +110,7 @@ SITES = [rewrite.Site(0, "check_close", "o")]
 
 @pytest.mark.parametrize("answer", [-4.0, np.float32(-4.0), np.array([[-4.0]]), -4])
 def test_every_correct_form_of_a_number_passes(answer):
+    """Does every correct form of a number pass the judge?"""
     assert decide.judge(SITES, [payload(0, answer)], key_of(-4.0)) == []
 
 
@@ -113,12 +118,14 @@ def test_every_correct_form_of_a_number_passes(answer):
     (-4.5, "value is not correct"), (np.zeros(3), "single number"), ("x", "should be a number"),
     (None, "should be a number"), ([1.0], "a list of length 1")])
 def test_wrong_answers_get_the_checks_own_message(answer, words):
+    """Does a wrong answer get the check's own message, without the expected value?"""
     problems = decide.judge(SITES, [payload(0, answer)], key_of(-4.0))
     assert len(problems) == 1 and words in problems[0]
     assert "-4" not in problems[0]
 
 
 def test_missing_extra_and_forged_results_fail():
+    """Do missing, extra and malformed hand-outs fail the cell?"""
     assert "received 0 results" in decide.judge(SITES, [], key_of(-4.0))[0]
     twice = [payload(0, -4.0), payload(0, -4.0)]
     assert "received 2 results" in decide.judge(SITES, twice, key_of(-4.0))[0]
@@ -129,6 +136,7 @@ def test_missing_extra_and_forged_results_fail():
 
 
 def test_tolerances_come_from_the_key():
+    """Are the tolerances the key's, not the kernel's?"""
     sites = [rewrite.Site(0, "check_close", "v")]
     near = payload(0, np.array([1.0 + 1e-4]))
     assert decide.judge(sites, [near], key_of([1.0]))
@@ -136,6 +144,7 @@ def test_tolerances_come_from_the_key():
 
 
 def test_a_check_that_must_hand_out_true():
+    """Must a check_that hand out exactly True to pass?"""
     sites = [rewrite.Site(0, "check_that", None)]
     key = [[Expected(encode(True))]]
     assert decide.judge(sites, [payload(0, True)], key) == []
@@ -145,6 +154,7 @@ def test_a_check_that_must_hand_out_true():
 
 
 def test_decoding_rebuilds_dtype_and_shape_and_refuses_the_unknown():
+    """Does decoding rebuild dtype and shape and refuse what it does not know?"""
     value = decode(encode(np.arange(6, dtype=np.float32).reshape(2, 3)))
     assert value.dtype == np.float32 and value.shape == (2, 3) and value[1, 2] == 5
     assert np.isnan(decode(encode(np.array([np.nan])))[0])
@@ -156,6 +166,7 @@ def test_decoding_rebuilds_dtype_and_shape_and_refuses_the_unknown():
 
 
 def test_decide_puts_the_source_back_and_scores_through_an_error():
+    """Does deciding put the test's source back and fail it through an error output?"""
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(CELL, metadata={
         "nbgrader": {"grade": True, "solution": False, "grade_id": "t", "points": 1}})])
     rewrite.hand_out_tests(nb)

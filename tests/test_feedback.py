@@ -156,6 +156,7 @@ def test_test_cells_show_name_score_and_the_graders_words_only(page):
 
 
 def test_no_student_html_svg_or_fake_image_is_inserted(page):
+    """Is no HTML, SVG or fake image of the student's inserted into the page?"""
     assert "<script" not in page and "<svg" not in page and "onload" not in page
     assert "&lt;b&gt;plain&lt;/b&gt;" in page
     assert page.count("<img") == 1     # only the real PNG of the hand-in
@@ -163,16 +164,19 @@ def test_no_student_html_svg_or_fake_image_is_inserted(page):
 
 
 def test_the_students_own_picture_is_shown_from_the_hand_in(page):
+    """Is the student's own picture shown, from the hand-in?"""
     img = re.search(r"<img alt='figure' src='data:image/png;base64,([^']+)'>", page)
     assert img and base64.b64decode(img.group(1)).startswith(b"\x89PNG")
 
 
 def test_math_is_mathml_not_raw_latex(page):
+    """Is math rendered as MathML, not left as raw LaTeX?"""
     assert "<math" in page and "display=\"block\"" in page
     assert "\\log" not in page and "$" not in page
 
 
 def test_long_outputs_fold_and_the_top_says_what_to_fix(page):
+    """Do long outputs fold, and does the top of the page say what to fix first?"""
     assert "<details><summary>output: 80 lines" in page
     top = page[:page.index("<hr>")]
     assert "First thing to fix" in top and "test_answer" in top
@@ -181,6 +185,7 @@ def test_long_outputs_fold_and_the_top_says_what_to_fix(page):
 
 
 def test_images_are_kept_only_if_they_decode_as_what_they_claim():
+    """Are images kept only when they decode as the type they claim?"""
     png = base64.b64encode(png_bytes()).decode()
     assert image("image/png", png).startswith("<img")
     assert image("image/png", "iVBORw0KGgo" + "!!!") is None
@@ -189,6 +194,7 @@ def test_images_are_kept_only_if_they_decode_as_what_they_claim():
 
 
 def test_markdown_escapes_html_and_sanitizes_mathml():
+    """Does markdown escape the student's HTML and keep only MathML's elements?"""
     out = markdown("$\\text{<b>hi</b>} < 3$ and `$not math$` <script>x</script>")
     assert "<script" not in out and "<b>" not in out
     assert "<code>$not math$</code>" in out and "<math" in out
@@ -196,7 +202,9 @@ def test_markdown_escapes_html_and_sanitizes_mathml():
         "<math><mi>a</mi>&lt;img src=x&gt;</math>"
 
 
+@pytest.mark.slow
 def test_the_page_in_chromium(page, tmp_path):
+    """Does the page render in Chromium, math included, at a readable height?"""
     playwright = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM}")

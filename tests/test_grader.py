@@ -10,6 +10,7 @@ import csv
 import html
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -20,13 +21,17 @@ import pytest
 
 from instructor.authoring.courses import COURSE as ROOT
 from instructor.authoring.courses import make_course, nbgrader, venv_env
+from instructor.authoring.reference_split import reference_names
 from instructor.authoring.submissions import solution_cells, write_submission
 from instructor.course import FEEDBACK, course_config
-from instructor.grading.records import GRADES_FILE
+from instructor.grading.records import read_grade_file, safe_name
 from instructor.grading.sandbox import FIRST_UID, UID_COUNT, exposed_paths, sandbox_problem
 from instructor.vocabulary import grade_id, hidden_lines
 
 from postgres_server import PostgresUnavailable, postgres_server
+
+# Runs graders, kernels or browsers: the slow layer (`pytest -m "not slow"` skips it).
+pytestmark = pytest.mark.slow
 
 ASSIGNMENT, NOTEBOOK = "01_forward_pass", "forward_pass"
 FULL = 21
@@ -180,6 +185,102 @@ print("a cell that claims to be the grader's")
 }
 
 
+# Hand-ins aimed at the hand-out design (each of a kind that once got through).
+LEAKER = """
+import base64
+_cells = "\\n".join(get_ipython().user_ns.get("In", []))
+print("GRADED-RUN-B64", base64.b64encode(_cells.encode()).decode()[:4000])
+print("GRADED-RUN-IN", _cells[-4000:])
+raise ValueError("GRADED-RUN-ERROR " + _cells[-2000:])
+"""
+
+HIJACKER = """
+import builtins
+_real_import = builtins.__import__
+def __import__(name, *args, **kwargs):
+    if "handout" in name:
+        print("HIJACKED")
+    return _real_import(name, *args, **kwargs)
+def bool(value):
+    print("HIJACKED")
+    return True
+def give(*args, **kwargs):
+    print("HIJACKED")
+"""
+
+HUNTER = """
+def forward_rows(X_rows):
+    '''Logits for inputs stored as rows, (m, 3) -> (m, 3), after a hunt for the reference.'''
+    import gc, sys
+    wanted, found = set(WANTED), set()
+    for obj in gc.get_objects():
+        if isinstance(obj, dict):
+            found |= wanted & {k for k in obj if isinstance(k, str)}
+        if getattr(obj, "__name__", None) in wanted:
+            found.add(obj.__name__)
+    frame = sys._getframe()
+    while frame is not None:
+        found |= wanted & (set(frame.f_locals) | set(frame.f_globals))
+        frame = frame.f_back
+    print("FOUND", sorted(found))
+    return relu(relu(X_rows @ W1.T) @ W2.T) @ W_out.T
+"""
+
+SOCKET_FILLER = """
+import os, sys
+folder = os.path.dirname(sys.argv[sys.argv.index("-f") + 1])
+written = 0
+for number in range(10):
+    try:
+        with open(os.path.join(folder, f"fill{number}"), "wb") as handle:
+            for _ in range(10):
+                handle.write(b"x" * (1 << 20))
+                written += 1
+    except OSError:
+        pass
+print("WRITTEN MB", written)
+"""
+
+
+def hostile_hand_ins(course, hand_in, solution, wrong):
+    """One hand-in of each kind aimed at the hand-out design: leaking what the graded kernel
+    ran, hijacking the rewritten checks, hunting for the reference, filling the socket folder,
+    choosing the tolerance, flooding errors, and files no listing or name can survive."""
+    source = nbformat.read(course / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", 4)
+    hand_in("leaker", append(solution, "cost", LEAKER))
+    hand_in("hijacker", append(wrong, "relu", HIJACKER))
+    wanted = f"WANTED = {sorted(reference_names(source))!r}\n"
+    hand_in("hunter", {**solution, "forward_rows": wanted + HUNTER})
+    hand_in("socket-filler", append(solution, "count_weights", SOCKET_FILLER))
+    hand_in("half-precision", append(solution, "single_output",
+                                     "squared_loss = np.float16(squared_loss * 1.02)"))
+    flood = hand_in("error-flood", solution)
+    nb = nbformat.read(flood, as_version=4)
+    nb.cells += [nbformat.v4.new_code_cell(f"raise ValueError('x' * 100_000 + '{i}')")
+                 for i in range(300)]
+    nbformat.write(nb, flood)
+    descend = os.open(hand_in("deep", solution).parent, os.O_RDONLY)
+    for _ in range(1200):                     # past Python's recursion limit
+        os.mkdir("d", dir_fd=descend)
+        deeper = os.open("d", os.O_RDONLY, dir_fd=descend)
+        os.close(descend)
+        descend = deeper
+    os.close(descend)
+    folder = os.fsencode(hand_in("bytes-name", solution).parent)
+    os.close(os.open(os.path.join(folder, b"notes-\xff\xfe.txt"), os.O_WRONLY | os.O_CREAT))
+    odd = os.path.join(os.fsencode(course / "submitted"), b"odd-\xff", os.fsencode(ASSIGNMENT))
+    os.makedirs(odd)
+    shutil.copy(flood, os.path.join(odd, os.fsencode(f"{NOTEBOOK}.ipynb")))
+    cells = course / "submitted" / "many-cells" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
+    cells.parent.mkdir(parents=True)
+    tiny = ('{"cell_type": "code", "metadata": {}, "outputs": [], "source": "1", '
+            '"execution_count": null}')
+    cells.write_text('{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": ['
+                     + ", ".join([tiny] * 300_000) + "]}")
+    late = hand_in("bad-timestamp", solution).parent
+    (late / "timestamp.txt").write_text("the day before the deadline, honestly")
+
+
 def make_class(course):
     """Write every pre-made submission of the class into ``course/submitted``."""
     release = course / "release" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
@@ -243,6 +344,7 @@ def make_class(course):
         nb = nbformat.read(path, as_version=4)
         change(nb)
         nbformat.write(nb, path)
+    hostile_hand_ins(course, hand_in, solution, wrong)
 
 
 def plant_links(course, hand_in, solution):
@@ -306,11 +408,21 @@ def graded(request, tmp_path_factory):
         make_class(course)
         run = workbook(course, "grade", ASSIGNMENT, "--timeout", str(CELL_TIMEOUT), check=False)
         yield course, read_csv(course), run
+        remove_deep(course / "submitted" / "deep" / ASSIGNMENT)
+
+
+def remove_deep(folder):
+    """Remove a hand-in's very deep folder tree, which shutil.rmtree cannot (it recurses)."""
+    path, depth = folder / "d", 0
+    while path.is_dir():
+        path, depth = path / "d", depth + 1
+    for _ in range(depth + 1):
+        path = path.parent
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def read_csv(course):
-    with open(course / GRADES_FILE, newline="") as handle:
-        return {row["student"]: row for row in csv.DictReader(handle)}
+    return {student: row for (student, _), row in read_grade_file(course).items()}
 
 
 def cell_scores(course, student):
@@ -322,15 +434,18 @@ def cell_scores(course, student):
 
 
 def test_every_student_is_reported_and_the_run_succeeds(graded):
+    """Does the run succeed with a row for every student, whatever they handed in?"""
     course, rows, run = graded
     assert run.returncode == 0, run.stderr[-3000:]
-    students = {p.parent.name for p in (course / "submitted").glob(f"*/{ASSIGNMENT}")}
+    students = {safe_name(p.parent.name)
+                for p in (course / "submitted").glob(f"*/{ASSIGNMENT}")}
     assert set(rows) == students
     assert "honest" in run.stdout and "flagged for review" in run.stdout
     assert not (course / "pwned.txt").exists()
 
 
 def test_honest_work_gets_its_points_untouched_by_the_others(graded):
+    """Does honest work get its points, untouched by the hostile hand-ins beside it?"""
     _, rows, _ = graded
     assert rows["honest"]["score"] == str(FULL)
     assert rows["honest"]["max_score"] == str(FULL)
@@ -340,6 +455,7 @@ def test_honest_work_gets_its_points_untouched_by_the_others(graded):
 
 
 def test_an_infinite_loop_is_stopped_and_only_its_cell_loses(graded):
+    """Is an infinite loop stopped, with only its cell losing points?"""
     course, rows, _ = graded
     assert rows["loop"]["status"] == "timeout"
     assert f"longer than {CELL_TIMEOUT} s" in rows["loop"]["flags"]
@@ -348,6 +464,7 @@ def test_an_infinite_loop_is_stopped_and_only_its_cell_loses(graded):
 
 
 def test_a_dead_kernel_keeps_the_points_earned_before_it(graded):
+    """Does a dead kernel keep the points earned before it died?"""
     course, rows, _ = graded
     assert rows["crash"]["status"] == "kernel died"
     scores = cell_scores(course, "crash")
@@ -360,6 +477,7 @@ def test_a_dead_kernel_keeps_the_points_earned_before_it(graded):
 
 
 def test_a_memory_bomb_fails_its_cell_and_the_kernel_lives_on(graded):
+    """Does a memory bomb fail its own cell while the kernel lives on?"""
     course, rows, _ = graded
     assert "ran out of memory" in rows["memory"]["flags"]
     scores = cell_scores(course, "memory")
@@ -368,6 +486,7 @@ def test_a_memory_bomb_fails_its_cell_and_the_kernel_lives_on(graded):
 
 
 def test_a_flood_of_output_is_cut_and_costs_nothing(graded):
+    """Is a flood of output cut, costing no points and little disk?"""
     course, rows, _ = graded
     assert rows["flood"]["score"] == str(FULL)
     assert "output cut" in rows["flood"]["flags"]
@@ -383,6 +502,7 @@ def printed(course, student, cell):
 
 
 def test_a_fork_bomb_hits_the_process_limit_and_is_cleaned_up(graded):
+    """Does a fork bomb hit the process limit and leave no process behind?"""
     course, rows, _ = graded
     assert rows["forker"]["score"] == str(FULL)
     text = printed(course, "forker", "count_weights")
@@ -446,6 +566,7 @@ def test_links_fifos_and_huge_files_are_refused_and_reported(graded):
 
 
 def test_bad_hand_ins_get_a_clear_status(graded):
+    """Do malformed, missing and misnamed hand-ins get a clear status?"""
     course, rows, _ = graded
     assert rows["malformed"]["status"] == "malformed"
     assert rows["malformed"]["score"] == ""
@@ -456,6 +577,7 @@ def test_bad_hand_ins_get_a_clear_status(graded):
 
 
 def test_the_sandbox_hides_the_course_the_network_and_the_other_students(graded):
+    """Does the sandbox hide the course, the network and the other students?"""
     course, rows, _ = graded
     assert rows["spy"]["score"] == str(FULL)
     nb = nbformat.read(course / "autograded" / "spy" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", 4)
@@ -466,6 +588,7 @@ def test_the_sandbox_hides_the_course_the_network_and_the_other_students(graded)
 
 @pytest.mark.parametrize("student", sorted(TAMPERING))
 def test_tampering_never_beats_honest_work_and_is_flagged(graded, student):
+    """Is tampering flagged, and never worth more than honest work?"""
     _, rows, _ = graded
     _, must_mention = TAMPERING[student]
     assert must_mention in rows[student]["flags"]
@@ -474,13 +597,86 @@ def test_tampering_never_beats_honest_work_and_is_flagged(graded, student):
     assert rows[student]["status"] in ("ok", "timeout", "kernel died")
 
 
+def test_what_the_graded_kernel_ran_never_reaches_a_feedback_page(graded):
+    """Printing ``In`` (plain or base64) or raising with it in the graded run shows nothing of
+    it on the student's page, ours or nbgrader's ``generate_feedback``'s."""
+    course, rows, _ = graded
+    text = printed(course, "leaker", "cost")
+    assert "GRADED-RUN-B64" in text    # it ran, and printed, in the graded kernel
+    workbook(course, "feedback", ASSIGNMENT, "--student", "leaker")
+    ours = (course / FEEDBACK / "leaker" / ASSIGNMENT / f"{NOTEBOOK}.html").read_text()
+    nbgrader(course, "generate_feedback", ASSIGNMENT, "--student", "leaker", "--force")
+    theirs = (course / "feedback" / "leaker" / ASSIGNMENT / f"{NOTEBOOK}.html").read_text()
+    for page in (ours, theirs):
+        assert "GRADED-RUN" not in page and text.split()[1][:40] not in page
+
+
+def test_rewritten_checks_cannot_be_hijacked_through_the_students_names(graded):
+    """Do a notebook-level ``__import__``, ``bool`` and ``give`` go unused by the graded test
+    cells (so a forged check_that is impossible that way), the wrong answer still wrong?"""
+    course, rows, _ = graded
+    nb = nbformat.read(course / "autograded" / "hijacker" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", 4)
+    assert "HIJACKED" not in json.dumps([c.get("outputs", []) for c in nb.cells])
+    assert float(rows["hijacker"]["score"]) <= float(rows["wrong"]["score"])
+
+
+def test_a_student_function_finds_no_name_of_the_reference(graded):
+    """Does a function that searches every object, frame and namespace of the graded kernel
+    for the reference regions' names find none of them?"""
+    course, rows, _ = graded
+    source = nbformat.read(course / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", 4)
+    assert reference_names(source), "Assignment 1 has no reference region to hunt for"
+    assert "FOUND []" in printed(course, "hunter", "test_forward_rows")
+    assert rows["hunter"]["score"] == str(FULL)
+
+
+def test_every_cap_caps(graded):
+    """The socket folder is inside the kernel's capped /tmp; errors count against the output
+    budgets, so a flood of them keeps the graded notebook small and costs nothing."""
+    course, rows, _ = graded
+    written = int(printed(course, "socket-filler", "count_weights").split("WRITTEN MB")[1]
+                  .split()[0])
+    assert written <= 64 and rows["socket-filler"]["score"] == str(FULL)
+    graded_nb = course / "autograded" / "error-flood" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
+    assert graded_nb.stat().st_size < 12 * 1024 * 1024
+    assert rows["error-flood"]["score"] == str(FULL) and "output cut" in rows["error-flood"][
+        "flags"]
+
+
+def test_a_lower_precision_answer_gets_no_wider_tolerance(graded):
+    """Is an answer 2 % off, returned as float16, still wrong (float16 gets float32's slack)?"""
+    course, _, _ = graded
+    assert cell_scores(course, "half-precision")["test_single_output"][0] == 0
+
+
+@pytest.mark.parametrize("student, status, words", [
+    ("deep", "ok", "folders deep: not read"),
+    ("bytes-name", "ok", "has a name that is not UTF-8"),
+    ("odd-\\xff", "malformed", "not printable UTF-8"),
+    ("many-cells", "malformed", "more than 2000 cells"),
+    ("bad-timestamp", "ok", "timestamp.txt could not be read"),
+])
+def test_no_hand_in_stops_the_class(graded, student, status, words):
+    """Does each file, folder or name that once aborted the batch now fail (or pass) for its
+    student alone, with a status and a flag, the batch running through?"""
+    _, rows, run = graded
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert rows[student]["status"] == status and words in rows[student]["flags"]
+    if status == "ok":
+        assert rows[student]["score"] == str(FULL)
+    else:
+        assert "no earlier score stands" in rows[student]["flags"]
+
+
 def test_restored_test_cells_still_grade_the_wrong_answer(graded):
+    """Do restored test cells still grade the wrong answer as wrong?"""
     _, rows, _ = graded
     for student in ("editor", "deleter", "duplicator", "reflagger"):
         assert float(rows[student]["score"]) <= float(rows["wrong"]["score"]), student
 
 
 def test_a_failed_regrade_keeps_the_old_grade_and_files(graded):
+    """Does a regrade that fails keep the old grade and graded files?"""
     course, _, _ = graded
     graded_nb = course / "autograded" / "regrade" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
     before = graded_nb.read_bytes()
@@ -494,6 +690,7 @@ def test_a_failed_regrade_keeps_the_old_grade_and_files(graded):
 
 
 def test_regrading_is_idempotent_and_nbgrader_export_still_works(graded):
+    """Is regrading idempotent, with nbgrader export still working?"""
     course, first, _ = graded
     workbook(course, "grade", ASSIGNMENT, "--student", "honest", "blank", "--quiet")
     again = read_csv(course)
@@ -508,6 +705,7 @@ def test_regrading_is_idempotent_and_nbgrader_export_still_works(graded):
 
 
 def test_without_bubblewrap_it_grades_and_says_so_loudly(tmp_path):
+    """Without bubblewrap, does it grade anyway and say so loudly?"""
     (tmp_path / "course").mkdir()
     course = make_course(tmp_path / "course", [ASSIGNMENT])
     release = course / "release" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
@@ -523,6 +721,7 @@ def test_without_bubblewrap_it_grades_and_says_so_loudly(tmp_path):
 
 
 def test_unknown_assignment_is_a_clear_error(tmp_path):
+    """Is an unknown assignment a clear error with status 2?"""
     course = make_course(tmp_path, [])
     run = workbook(course, "grade", "no_such_assignment", check=False)
     assert run.returncode == 2
@@ -539,6 +738,7 @@ def small_class(course, students):
 
 
 def test_a_dask_cluster_grades_like_local_workers(tmp_path):
+    """Does a Dask cluster grade exactly like local workers?"""
     from distributed import LocalCluster
 
     (tmp_path / "course").mkdir()
@@ -557,6 +757,7 @@ def test_a_dask_cluster_grades_like_local_workers(tmp_path):
 
 
 def test_a_notebook_past_its_time_limit_is_stopped_with_points_kept(tmp_path):
+    """Is a notebook past its time limit stopped, keeping the points earned before?"""
     (tmp_path / "course").mkdir()
     course = make_course(tmp_path / "course", [ASSIGNMENT])
     solution = solution_cells(course / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb")
@@ -580,6 +781,7 @@ def hidden_test_lines():
 
 
 def test_feedback_shows_scores_and_own_errors_never_hidden_tests(graded):
+    """Do the class's pages show scores and the students' own errors, never a hidden test?"""
     course, rows, _ = graded
     run = workbook(course, "feedback", ASSIGNMENT)
     pages = {Path(p).parts[-3]: html.unescape(Path(p).read_text())

@@ -36,6 +36,7 @@ def hidden(code):
     "seen = []\nseen.append(relu(X))\ncheck_close(relu(X), seen[0], 'relu')",
 ])
 def test_expected_values_from_the_answers_are_found(code):
+    """Are hidden expected values computed from the student's answers found?"""
     assert len(dependent_expectations(notebook(ANSWER, hidden(code)))) == 1
 
 
@@ -49,6 +50,7 @@ def test_expected_values_from_the_answers_are_found(code):
     "check_close(relu(X), (lambda relu: np.maximum(relu, 0))(X), 'relu')",
 ])
 def test_expected_values_of_the_course_pass(code):
+    """Do expected values computed from the course's own data pass?"""
     assert dependent_expectations(notebook(ANSWER, hidden(code))) == []
 
 

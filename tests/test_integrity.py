@@ -46,12 +46,14 @@ def handed_in(answer="answer = 2.0", *extra_cells):
 
 
 def test_honest_work_raises_no_flag():
+    """Does honest work raise no tampering flag?"""
     nb = handed_in()
     assert integrity.structure_flags(nb, release()) == []
     assert integrity.static_flags(nb, integrity.protected_names(release())) == []
 
 
 def test_protected_names_are_what_the_locked_cells_import():
+    """Are the protected names what the locked cells import?"""
     assert integrity.protected_names(release()) == {
         "np": ("numpy", None), "check_close": ("workbook.checks", "check_close"),
         "check_that": ("workbook.checks", "check_that")}
@@ -68,12 +70,14 @@ def test_protected_names_are_what_the_locked_cells_import():
      "added a graded cell 'mine'"),
 ])
 def test_structure_flags_name_the_change(change, flag):
+    """Does each structural change of a grade cell get a flag naming it?"""
     nb = handed_in()
     change(nb)
     assert flag in integrity.structure_flags(nb, release())
 
 
 def test_restore_gives_back_release_metadata_and_unmarks_copies():
+    """Does restoring give grade cells the release's metadata and unmark copies?"""
     nb = handed_in()
     nb.cells[3].metadata.nbgrader.update(grade=False, points=0)
     nb.cells.append(copy.deepcopy(nb.cells[3]))
@@ -95,12 +99,14 @@ def test_restore_gives_back_release_metadata_and_unmarks_copies():
     ("exec('x = 1')", "calls exec"),
 ])
 def test_static_flags_find_patches_and_hooks(code, flag):
+    """Does static reading find patches of the checks and hooks that hide errors?"""
     nb = handed_in("answer = 2.0", code)
     flags = integrity.static_flags(nb, integrity.protected_names(release()))
     assert any(f.startswith(flag) for f in flags), flags
 
 
 def test_static_reading_ignores_ordinary_code_and_syntax_errors():
+    """Does static reading leave ordinary code and syntax errors unflagged?"""
     nb = handed_in("answer = 2.0\nresult = {}\nresult['x'] = np.zeros(2)\nsetattr(obj, 'a', 1)",
                    "def broken(:")
     assert integrity.static_flags(nb, integrity.protected_names(release())) == []
@@ -128,7 +134,9 @@ def probed(nb):
     return nb
 
 
+@pytest.mark.slow
 def test_a_probe_follows_every_test_cell_and_leaves_nothing_behind():
+    """Does a probe follow every test cell and leave nothing behind in the graded notebook?"""
     nb = probed(handed_in())
     assert len(nb.cells) == len(release().cells) + 1
     assert nb.cells[4].metadata[PROBE]
@@ -137,7 +145,9 @@ def test_a_probe_follows_every_test_cell_and_leaves_nothing_behind():
     assert len(executed.cells) == len(release().cells)
 
 
+@pytest.mark.slow
 def test_the_probe_finds_patched_checks_and_rebound_names():
+    """Does the probe find patched checks and names rebound away from the tests' objects?"""
     patches = ("import workbook.checks as wc\n"
                "wc.check_close = lambda *a, **k: None\n"
                "check_that = lambda *a, **k: None\n"
@@ -148,7 +158,9 @@ def test_the_probe_finds_patched_checks_and_rebound_names():
     assert "'check_that' no longer is the workbook.checks object the tests use" in found
 
 
+@pytest.mark.slow
 def test_a_silenced_probe_is_a_finding():
+    """Is a probe that cannot report a finding in itself?"""
     hook = "get_ipython().set_custom_exc((Exception,), lambda *a, **k: None)"
     found = integrity.take_probes(run(probed(handed_in("answer = 2.0", hook))))
     assert "a custom exception handler (set_custom_exc) can hide failures" in found

@@ -21,6 +21,9 @@ from instructor.authoring.submissions import solution_cells, write_submission
 from instructor.grading.records import GRADES_FILE
 from instructor.vocabulary import hidden_lines, is_test
 
+# Runs graders, kernels or browsers: the slow layer (`pytest -m "not slow"` skips it).
+pytestmark = pytest.mark.slow
+
 ASSIGNMENT, NOTEBOOK = "01_forward_pass", "forward_pass"
 DUE = "2026-01-10 12:00:00 UTC"
 HANDED_IN = {"ada": "2026-01-10 11:59:00 UTC", "bo": "2026-01-10 10:00:00 UTC",

@@ -3,6 +3,7 @@
 import shutil
 
 import nbformat
+import pytest
 
 from instructor.authoring.courses import COURSE
 from instructor.release import KEPT, release
@@ -24,6 +25,8 @@ def _edit(path, text):
     nbformat.write(nb, path)
 
 
+@pytest.mark.slow
+@pytest.mark.slow
 def test_release_keeps_a_notebook_edited_in_release(tmp_path):
     """Does the release keep an edited release notebook (and nothing else), and say so?"""
     course = _course(tmp_path)

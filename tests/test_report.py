@@ -23,6 +23,9 @@ from instructor.grading.sandbox import sandbox_problem
 
 from lab_server import CHROMIUM, CHROMIUM_ARGS
 
+# Runs graders, kernels or browsers: the slow layer (`pytest -m "not slow"` skips it).
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts" / "report"
 A1, N1, MAX1 = "01_forward_pass", "forward_pass", 21
@@ -70,6 +73,7 @@ def rows(path):
 
 
 def test_grades_csv_has_a_missing_row_and_keeps_the_old_score(course):
+    """Does the grade file list a missing hand-in and keep the score a failed regrade had?"""
     grades = {(r[0], r[1]): r for r in rows(course / GRADES_FILE)[1:]}
     assert grades[("dana", A3)][2:5] == ["0", f"{MAX3}", "missing"]
     for student in ("finn", "gina"):
@@ -79,6 +83,7 @@ def test_grades_csv_has_a_missing_row_and_keeps_the_old_score(course):
 
 
 def test_report_writes_the_page_and_both_csvs(course):
+    """Does the report write its page and both CSV files?"""
     run = workbook(course, "report")
     written = [Path(p) for p in run.stdout.split()]
     assert [p.name for p in written] == ["report.html", "cells.csv", "canvas.csv"]
@@ -91,6 +96,7 @@ def test_report_writes_the_page_and_both_csvs(course):
 
 
 def test_cells_csv_has_one_row_per_student_and_cell(course):
+    """Does cells.csv hold one row per student and graded cell?"""
     workbook(course, "report")
     table = rows(course / "report" / "cells.csv")
     assert table[0] == ["student", "assignment", "notebook", "cell", "score", "max"]
@@ -101,6 +107,7 @@ def test_cells_csv_has_one_row_per_student_and_cell(course):
 
 
 def test_canvas_csv_has_the_gradebook_import_layout(course):
+    """Does canvas.csv follow Canvas's gradebook import layout?"""
     workbook(course, "report", A1, A3)
     table = rows(course / "report" / "canvas.csv")
     assert table[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", A1, A3]
@@ -113,6 +120,7 @@ def test_canvas_csv_has_the_gradebook_import_layout(course):
 
 
 def test_the_hardest_cell_comes_first_with_its_most_common_error(course):
+    """Does the hardest test cell come first, with its most common error?"""
     from instructor.report import by_assignment, collect
 
     results = collect(course)
@@ -125,6 +133,7 @@ def test_the_hardest_cell_comes_first_with_its_most_common_error(course):
 
 
 def test_the_report_and_a_feedback_page_in_chromium(course):
+    """Do the report and a feedback page render in Chromium?"""
     playwright = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM}")

@@ -83,6 +83,7 @@ def test_notebook_has_unique_grade_ids_and_no_outputs(path):
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
 
 
+@pytest.mark.slow
 def test_first_gradebook_works_without_an_activated_venv(tmp_path):
     """Does generate_assignment create the gradebook when the venv's bin/ is not on PATH?"""
     (tmp_path / "source").mkdir()

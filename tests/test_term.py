@@ -39,6 +39,7 @@ FETCHED = f"{ASSIGNMENT}/{NOTEBOOK}.ipynb"
 
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 pytestmark = [
+    pytest.mark.slow,
     pytest.mark.skipif(os.geteuid() != 0,
                        reason="needs root: the hub creates system users and spawns as them"),
     pytest.mark.skipif(not os.path.exists(CHROMIUM),

@@ -89,6 +89,7 @@ def net():
     return cos324_network()
 
 
+@pytest.mark.slow
 def test_headless_notebook_shows_pictures_and_nothing_on_stderr(tmp_path):
     """Executed like nbgrader does, does each helper give a PNG, no widget, no warning?"""
     path = demo_notebook(tmp_path / "demo.ipynb")
