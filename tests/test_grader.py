@@ -20,7 +20,7 @@ import nbformat
 import pytest
 
 from instructor.authoring.courses import COURSE as ROOT
-from instructor.authoring.courses import make_course, nbgrader, venv_env
+from instructor.authoring.courses import SOLUTION, make_course, nbgrader, venv_env
 from instructor.authoring.reference_split import reference_names
 from instructor.authoring.submissions import solution_cells, write_submission
 from instructor.course import FEEDBACK, course_config
@@ -704,14 +704,9 @@ def test_regrading_is_idempotent_and_nbgrader_export_still_works(graded):
     assert float(exported["blank"]["raw_score"]) == 0
 
 
-def test_without_bubblewrap_it_grades_and_says_so_loudly(tmp_path):
+def test_without_bubblewrap_it_grades_and_says_so_loudly(course_with):
     """Without bubblewrap, does it grade anyway and say so loudly?"""
-    (tmp_path / "course").mkdir()
-    course = make_course(tmp_path / "course", [ASSIGNMENT])
-    release = course / "release" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
-    source = course / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
-    write_submission(release, course / "submitted" / "honest" / ASSIGNMENT / release.name,
-                     solution_cells(source))
+    course = course_with(ASSIGNMENT, {"honest": SOLUTION})
     env = venv_env()
     env["PATH"] = str(Path(sys.executable).parent)   # the venv only: no bwrap to be found
     run = workbook(course, "grade", ASSIGNMENT, env=env)
@@ -729,23 +724,13 @@ def test_unknown_assignment_is_a_clear_error(tmp_path):
     assert "Valid assignments:" in run.stderr   # more error paths: tests/test_cli.py
 
 
-def small_class(course, students):
-    """Hand in ``{student: cells}`` (None: the blank release) for Assignment 1."""
-    release = course / "release" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
-    for student, cells in students.items():
-        write_submission(release, course / "submitted" / student / ASSIGNMENT / release.name,
-                         cells)
-
-
-def test_a_dask_cluster_grades_like_local_workers(tmp_path):
+def test_a_dask_cluster_grades_like_local_workers(course_with):
     """Does a Dask cluster grade exactly like local workers?"""
     from distributed import LocalCluster
 
-    (tmp_path / "course").mkdir()
-    course = make_course(tmp_path / "course", [ASSIGNMENT])
-    solution = solution_cells(course / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb")
+    solution = solution_cells(ROOT / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb")
     wrong = {**solution, "hidden_layers": solution["hidden_layers"].replace(*WRONG)}
-    small_class(course, {"honest": solution, "wrong": wrong, "blank": None})
+    course = course_with(ASSIGNMENT, {"honest": SOLUTION, "wrong": wrong, "blank": None})
     workbook(course, "grade", ASSIGNMENT, "--quiet")
     local = read_csv(course)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
@@ -756,15 +741,12 @@ def test_a_dask_cluster_grades_like_local_workers(tmp_path):
     assert local["honest"]["score"] == str(FULL) and local["blank"]["score"] == "0"
 
 
-def test_a_notebook_past_its_time_limit_is_stopped_with_points_kept(tmp_path):
+def test_a_notebook_past_its_time_limit_is_stopped_with_points_kept(course_with):
     """Is a notebook past its time limit stopped, keeping the points earned before?"""
-    (tmp_path / "course").mkdir()
-    course = make_course(tmp_path / "course", [ASSIGNMENT])
-    solution = solution_cells(course / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb")
-    slow = solution
+    slow = solution_cells(ROOT / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb")
     for cell in ("softmax", "cross_entropy", "count_weights", "figure8_forward", "cost"):
         slow = prepend(slow, cell, "import time\ntime.sleep(4)")
-    small_class(course, {"slow": slow})
+    course = course_with(ASSIGNMENT, {"slow": slow})
     workbook(course, "grade", ASSIGNMENT, "--notebook-timeout", "14", "--timeout", "6")
     row = read_csv(course)["slow"]
     assert row["status"] == "timeout"
@@ -814,13 +796,10 @@ def factory_traces():
     return folders, running
 
 
-def test_factories_started_ahead_are_adopted_and_leave_nothing_behind(tmp_path):
+def test_factories_started_ahead_are_adopted_and_leave_nothing_behind(course_with):
     """The kernel factories the command starts before importing nbgrader are closed after a
     run, and after a run refused once they were started (an unknown student)."""
-    (tmp_path / "course").mkdir()
-    course = make_course(tmp_path / "course", [ASSIGNMENT])
-    solution = solution_cells(course / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb")
-    small_class(course, {"honest": solution, "blank": None})
+    course = course_with(ASSIGNMENT, {"honest": SOLUTION, "blank": None})
     before, _ = factory_traces()
     workbook(course, "grade", ASSIGNMENT, "--quiet", "--jobs", "2")
     assert read_csv(course)["honest"]["score"] == str(FULL)

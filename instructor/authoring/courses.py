@@ -22,7 +22,8 @@ from instructor.vocabulary import Status, grade_id
 
 __all__ = [
     "BLANK", "COURSE", "GRADERS", "SOLUTION", "Grades", "declared_submissions", "executed_errors",
-    "grade_declared", "make_course", "nbgrader", "read_audit", "read_grades", "run_grader",
+    "grade_declared", "hand_in", "make_course", "nbgrader", "read_audit", "read_grades",
+    "run_grader",
     "student_id", "venv_env",
 ]
 
@@ -82,6 +83,21 @@ def make_course(tmp, assignments, db_url=None):
         shutil.copytree(COURSE / "source" / assignment, course / "source" / assignment)
         nbgrader(course, "generate_assignment", assignment, "--force")
     return course
+
+
+def hand_in(course, assignment, student, cells=SOLUTION, notebook=None):
+    """Hand in ``assignment`` as ``student``: the solution (``SOLUTION``), the blank release
+    (None) or these answer cells (``{grade_id: code}``); the path of the notebook handed in.
+
+    ``notebook`` names the file differently (a misnamed hand-in).
+    """
+    course = Path(course)
+    [release] = sorted((course / "release" / assignment).glob("*.ipynb"))
+    if cells == SOLUTION:
+        cells = solution_cells(course / "source" / assignment / release.name)
+    target = course / "submitted" / student / assignment / f"{notebook or release.stem}.ipynb"
+    write_submission(release, target, cells)
+    return target
 
 
 def read_grades(course, assignment, notebook):
