@@ -55,7 +55,7 @@ class LabServer:
             (settings / name).parent.mkdir(parents=True, exist_ok=True)
             (settings / name).write_text(json.dumps(values))
         (self.state / "workspaces").mkdir(parents=True, exist_ok=True)
-        env = venv_env(drop=("JPY_SESSION_NAME", "WORKBOOK_WIDGETS"))
+        env = venv_env(drop=("JPY_SESSION_NAME", "WORKBOOK_PICTURES"))
         command = [
             sys.executable, "-m", "jupyter", "lab", "--no-browser",
             "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}",

@@ -94,7 +94,7 @@ def test_headless_notebook_shows_pictures_and_nothing_on_stderr(tmp_path):
     """Executed like nbgrader does, does each helper give a PNG, no widget, no warning?"""
     path = demo_notebook(tmp_path / "demo.ipynb")
     nb = nbformat.read(path, as_version=4)
-    env = venv_env(drop=("JPY_SESSION_NAME", "WORKBOOK_WIDGETS", "MPLBACKEND"))
+    env = venv_env(drop=("JPY_SESSION_NAME", "WORKBOOK_PICTURES", "MPLBACKEND"))
     client = NotebookClient(nb, timeout=120, kernel_name="python3",
                             resources={"metadata": {"path": str(tmp_path)}})
     client.execute(env=env)
@@ -113,13 +113,15 @@ def test_headless_notebook_shows_pictures_and_nothing_on_stderr(tmp_path):
 def test_live_frontend_follows_the_environment(monkeypatch):
     """Is the frontend live only under Jupyter Server or when forced, and static otherwise?"""
     monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
-    monkeypatch.delenv("WORKBOOK_WIDGETS", raising=False)
+    monkeypatch.delenv("WORKBOOK_PICTURES", raising=False)
     assert widgets.live_frontend() is False  # plain Python: no kernel
-    monkeypatch.setenv("WORKBOOK_WIDGETS", "live")
+    monkeypatch.setenv("WORKBOOK_PICTURES", "live")
     assert widgets.live_frontend() is True
-    monkeypatch.setenv("WORKBOOK_WIDGETS", "static")
+    monkeypatch.setenv("WORKBOOK_PICTURES", "static")
     monkeypatch.setenv("JPY_SESSION_NAME", "a.ipynb")
     assert widgets.live_frontend() is False
+    monkeypatch.setenv("WORKBOOK_PICTURES", "off")     # the one switch, graded runs too
+    assert widgets.pictures_off() and not widgets.live_frontend()
 
 
 def test_delta_explorer_calls_the_given_function_on_a_copy(net):

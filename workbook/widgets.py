@@ -6,9 +6,9 @@ Notebook 7) the explorers are sliders next to a picture; when a notebook is exec
 one (nbconvert, nbclient, nbgrader), each shows one static picture instead, so graded runs
 stay free of widget state, errors and warnings.
 
-Set the environment variable ``WORKBOOK_WIDGETS`` to ``live`` or ``static`` to override the
-detection (``live_frontend``). The grader sets ``WORKBOOK_PICTURES=off``: nobody looks at the
-pictures of a graded run, so the helpers skip drawing them and show their caption only.
+One environment switch, ``WORKBOOK_PICTURES``, overrides the detection (:func:`pictures`):
+``live`` or ``static`` forces either; ``off`` (set by the grader: nobody looks at the pictures
+of a graded run) skips drawing them and shows their caption only.
 """
 
 import base64
@@ -30,30 +30,40 @@ __all__ = [
     "delta_explorer",
     "forward_explorer",
     "live_frontend",
+    "pictures",
+    "pictures_off",
     "plot_predictions",
 ]
 
 
-def live_frontend():
-    """Is this kernel attached to a frontend that can show widgets?
+def pictures():
+    """How pictures are shown here: ``live`` (widgets), ``static`` (one picture each) or
+    ``off`` (a caption only).
 
-    Jupyter Server starts a notebook's kernel with ``JPY_SESSION_NAME`` set; nbclient (and so
-    nbconvert and nbgrader) does not. ``WORKBOOK_WIDGETS=live|static`` overrides the guess.
+    ``WORKBOOK_PICTURES`` says which, when set to one of them. Otherwise: Jupyter Server starts
+    a notebook's kernel with ``JPY_SESSION_NAME`` set, nbclient (and so nbconvert and
+    nbgrader) does not, so a kernel with that variable is ``live``, any other ``static``.
     """
-    choice = os.environ.get("WORKBOOK_WIDGETS", "").strip().lower()
-    if choice in ("live", "static"):
-        return choice == "live"
+    choice = os.environ.get("WORKBOOK_PICTURES", "").strip().lower()
+    if choice in ("live", "static", "off"):
+        return choice
     try:
         from IPython import get_ipython
     except ImportError:
-        return False
+        return "static"
     shell = get_ipython()
-    return getattr(shell, "kernel", None) is not None and "JPY_SESSION_NAME" in os.environ
+    attached = getattr(shell, "kernel", None) is not None and "JPY_SESSION_NAME" in os.environ
+    return "live" if attached else "static"
+
+
+def live_frontend():
+    """Is this kernel attached to a frontend that can show widgets?"""
+    return pictures() == "live"
 
 
 def pictures_off():
     """Is this a graded run, where drawing pictures is wasted time?"""
-    return os.environ.get("WORKBOOK_PICTURES", "").strip().lower() == "off"
+    return pictures() == "off"
 
 
 def _png(fig):
