@@ -26,6 +26,7 @@ commands:
   grade ASSIGNMENT       autograde every student's hand-in of ASSIGNMENT
   feedback ASSIGNMENT    HTML feedback pages for students (no hidden tests)
   report [ASSIGNMENT...] an HTML page and CSV files about the whole class
+  serve                  grade every submission as it reaches the exchange, hand out its page
 
 Run "workbook COMMAND --help" for a command's options.
 """
@@ -50,6 +51,17 @@ Write report/report.html (score distributions, the hardest test cells and their 
 errors, the hand-ins to review, every student's totals), report/cells.csv (one row per
 student and graded cell) and report/canvas.csv (totals in Canvas's gradebook import layout).
 Without ASSIGNMENT: every assignment in the gradebook.
+"""
+
+
+SERVE_HELP = """\
+Grade every submission as soon as it reaches nbgrader's exchange (a student pressed Submit),
+write its feedback page and hand it out, so that the student's Fetch Feedback brings their
+score within seconds. Runs until Ctrl+C or SIGTERM; on the course's JupyterHub it runs as a
+managed service. Its limits and what a page shows before the due date are set in
+nbgrader_config.py (c.GradingService, see README.md). It keeps what it has done in
+.workbook/service.sqlite, so a restart loses and repeats nothing; its log is
+.workbook/service.log.
 """
 
 
@@ -118,6 +130,11 @@ def parser():
                             help="an HTML report and CSV files for the instructor",
                             description=REPORT_HELP)
     r.add_argument("assignment", nargs="*", help="assignment ids (default: all)")
+
+    s = commands.add_parser("serve", parents=[course], formatter_class=raw,
+                            help="grade every submission as it arrives", description=SERVE_HELP)
+    s.add_argument("--jobs", type=positive_int, default=defaults.JOBS, metavar="N",
+                   help="notebooks graded at the same time (default: %(default)s)")
     return main
 
 
@@ -139,6 +156,8 @@ def main(argv=None):
         if args.command == "feedback":
             _check_assignments(args.course, [args.assignment])
             return _feedback(args)
+        if args.command == "serve":
+            return _serve(args)
         _check_assignments(args.course, args.assignment)
         return _report(args)
     except (GradingError, CourseNotFound, NothingToDo) as error:
@@ -253,6 +272,13 @@ def _feedback(args):
                           f"{', '.join(unknown)}. Graded students: {', '.join(sorted(graded))}")
     for path in write_feedback(args.course, args.assignment, students=args.student):
         print(path)
+    return 0
+
+
+def _serve(args):
+    from instructor.service.service import Service
+
+    Service(args.course, jobs=args.jobs).serve()
     return 0
 
 

@@ -24,6 +24,7 @@ from instructor.course import FEEDBACK, course_config
 from instructor.graded import (
     BLANK,
     error_name,
+    grader_messages,
     matching_cells,
     read_assignment,
     test_messages,
@@ -33,7 +34,6 @@ from instructor.grading.handins import Refused, read_regular
 from instructor.nbgrader_hooks import score_after_penalty
 from instructor.pages import fold, image, markdown, plain, scrub
 from instructor.vocabulary import (
-    DECIDED,
     grade_id,
     is_graded,
     is_solution,
@@ -78,9 +78,13 @@ def graded_students(course_root, assignment, db_url=None):
     return sorted(graded.submissions) if graded else []
 
 
-def write_feedback(course_root, assignment, students=None, db_url=None, jobs=None):
+def write_feedback(course_root, assignment, students=None, db_url=None, jobs=None,
+                   hidden_checks=True):
     """Write ``feedback/<student>/<assignment>/<notebook>.html`` and each student's
     ``index.html``; return the paths of the notebook pages.
+
+    ``hidden_checks=False`` keeps the words of failed hidden checks off the pages (before the
+    due date, see :mod:`instructor.service.policy`).
 
     ``feedback/`` is nbgrader's own feedback folder, so ``nbgrader release_feedback`` hands
     these pages out through the exchange; beside them go the hand-in's ``timestamp.txt`` and
@@ -94,7 +98,7 @@ def write_feedback(course_root, assignment, students=None, db_url=None, jobs=Non
     secrets = hidden_test_lines(root, assignment)
     chosen = [s for student, s in sorted(graded.submissions.items())
               if not students or student in students]
-    work = [(root, assignment, submission, secrets) for submission in chosen]
+    work = [(root, assignment, submission, secrets, hidden_checks) for submission in chosen]
     jobs = min(jobs or defaults.JOBS, len(work))
     if jobs > 1:
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
@@ -108,14 +112,15 @@ def write_feedback(course_root, assignment, students=None, db_url=None, jobs=Non
 
 
 def _write_student(work):
-    """One student's pages (in a worker): ``(root, assignment, submission, secrets)``."""
-    root, assignment, submission, secrets = work
+    """One student's pages (in a worker): ``(root, assignment, submission, secrets,
+    hidden_checks)``."""
+    root, assignment, submission, secrets, hidden_checks = work
     written = []
     folder = root / FEEDBACK / submission.student / assignment
     folder.mkdir(parents=True, exist_ok=True)
     for notebook in submission.notebooks:
         target = folder / f"{notebook.name}.html"
-        target.write_text(render(notebook, secrets))
+        target.write_text(render(notebook, secrets, hidden_checks))
         written.append(target)
     _copy_receipts(root / "submitted" / submission.student / assignment, folder)
     return written
@@ -158,21 +163,24 @@ def write_index(root, gb, student):
     return target
 
 
-def render(notebook, secrets=frozenset()):
+def render(notebook, secrets=frozenset(), hidden_checks=True, notes=()):
     """The whole page of a :class:`instructor.graded.GradedNotebook`; ``secrets``: the
-    hidden-test lines, scrubbed from everything shown."""
+    hidden-test lines, scrubbed from everything shown; ``hidden_checks``: show what a failed
+    hidden check says; ``notes``: lines to show under the score (e.g. which submission counts).
+    """
     title = f"{notebook.assignment} / {notebook.name}: feedback for {notebook.student}"
     penalty = notebook.penalty
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{e(title)}</title>",
              f"<style>{STYLE}</style></head><body><h1>{e(title)}</h1>",
              f"<p><b>Score: {notebook.score - penalty:g} / {notebook.max_score:g}</b>"
              + (f" ({notebook.score:g} for the answers, {penalty:g} off for handing in late)"
-                if penalty else "") + "</p>"]
+                if penalty else "") + "</p>",
+             *(f"<p class='note'>{e(note)}</p>" for note in notes)]
     graded = notebook.graded()
     if graded is None:
         parts.append("<p>This notebook was not handed in, so it scores 0.</p>")
         return "".join(parts) + "</body></html>"
-    page = _Page(notebook, graded, notebook.handed_in(), secrets)
+    page = _Page(notebook, graded, notebook.handed_in(), secrets, hidden_checks)
     parts.append(page.summary())
     for section in _sections(graded.cells):
         body = "".join(page.cell(i) for i in section)
@@ -202,8 +210,9 @@ def _sections(cells):
 class _Page:
     """The pieces of one page: the graded notebook's cells with the hand-in's outputs."""
 
-    def __init__(self, notebook, graded, handed_in, secrets):
+    def __init__(self, notebook, graded, handed_in, secrets, hidden_checks):
         self.notebook, self.graded, self.secrets = notebook, graded, secrets
+        self.hidden_checks = hidden_checks
         self.theirs = matching_cells(graded, handed_in)
         self.handed_in = handed_in is not None
         self.markdown_left = defaults.PAGE_MARKDOWN_KB * 1024
@@ -231,7 +240,8 @@ class _Page:
         if fix:
             cell, answer = fix
             target = grade_id(cell)
-            messages = test_messages(cell) if is_test(cell) else []
+            messages = test_messages(cell, hidden_checks=self.hidden_checks) if is_test(
+                cell) else []
             reason = messages[0] if messages else ""
             if answer is not None and _is_blank(answer[0]):
                 target = grade_id(answer[0])
@@ -264,7 +274,7 @@ class _Page:
         outputs = "".join(_output(o, self.secrets, is_solution(cell))
                           for o in _clipped(theirs.get("outputs", []) if theirs else []))
         outputs += "".join(f"<div class='error'>{e(scrub(m, self.secrets))}</div>"
-                           for m in cell.get("metadata", {}).get(DECIDED, []))
+                           for m in grader_messages(cell))
         if _is_blank(cell):
             outputs += f"<div class='error'>{e(BLANK)}</div>"
         name = grade_id(cell)
@@ -283,7 +293,7 @@ class _Page:
         """A test cell: its name, score and what may be said about it (never its code)."""
         name, grade = grade_id(cell) or "", self.grade(cell)
         score, top = (grade.score, grade.max_score) if grade else (0, 0)
-        messages = test_messages(cell)
+        messages = test_messages(cell, hidden_checks=self.hidden_checks)
         failed = bool(messages) or score < top
         lines = [f"<div class='test{' failed' if failed else ''}' id='{e(name)}'><b>Test "
                  f"{e(name)}: {score:g} / {top:g}</b>"]

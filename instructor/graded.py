@@ -24,8 +24,8 @@ from instructor.grading import defaults, handins
 from instructor.nbgrader_hooks import score_after_penalty
 from instructor.vocabulary import DECIDED, is_test
 
-__all__ = ["CellGrade", "GradedAssignment", "GradedNotebook", "read_assignment",
-           "test_messages"]
+__all__ = ["CellGrade", "GradedAssignment", "GradedNotebook", "grader_messages",
+           "read_assignment", "test_messages"]
 
 BLANK = ("your answer is not written yet: the cell still raises NotImplementedError. "
          "Replace `raise NotImplementedError()` with your code.")
@@ -104,8 +104,9 @@ class GradedAssignment:
     submissions: dict = field(default_factory=dict)   # {student: GradedSubmission}
 
 
-def read_assignment(root, assignment, db_url=None, gradebook=None):
-    """Everything the gradebook holds of ``assignment``, or None if it has no such assignment.
+def read_assignment(root, assignment, db_url=None, gradebook=None, students=None):
+    """Everything the gradebook holds of ``assignment`` (of ``students`` only, if given), or
+    None if it has no such assignment.
 
     Pass an open ``gradebook`` to read several assignments in one session.
     """
@@ -113,7 +114,7 @@ def read_assignment(root, assignment, db_url=None, gradebook=None):
     if gradebook is None:
         db_url = db_url or course_config(root).CourseDirectory.db_url
         with Gradebook(db_url) as gb:
-            return read_assignment(root, assignment, gradebook=gb)
+            return read_assignment(root, assignment, gradebook=gb, students=students)
     try:
         found = gradebook.find_assignment(assignment)
     except MissingEntry:
@@ -123,6 +124,8 @@ def read_assignment(root, assignment, db_url=None, gradebook=None):
     result = GradedAssignment(found.name, found.max_score, cells)
     for submission in found.submissions:
         student = submission.student.id
+        if students is not None and student not in students:
+            continue
         graded = GradedSubmission(student, score_after_penalty(submission))
         for record in submission.notebooks:
             comments = {c.name: c.manual_comment or "" for c in record.comments}
@@ -141,16 +144,30 @@ def error_name(output):
     return name if name in KNOWN_ERRORS else "an error"
 
 
-def test_messages(cell, answer_blank=False):
-    """What may be said about a graded test cell: the grader's own messages, then the name of
-    each error the student's kernel raised in it (its text is never repeated).
+HIDDEN_FAILED = ("a hidden check failed (what it checks is shown once the assignment is past "
+                 "its due date)")
+
+
+def grader_messages(cell, hidden_checks=True):
+    """The grader's own messages about a cell; with ``hidden_checks=False``, a hidden check's
+    words (which name what the hidden test checks) are replaced by :data:`HIDDEN_FAILED`."""
+    return [entry["text"] if hidden_checks or entry.get("by") != "key" else HIDDEN_FAILED
+            for entry in cell.get("metadata", {}).get(DECIDED, [])
+            if isinstance(entry, dict) and isinstance(entry.get("text"), str)]
+
+
+def test_messages(cell, answer_blank=False, hidden_checks=True):
+    """What may be said about a graded test cell: the grader's own messages
+    (:func:`grader_messages`), then the name of each error the student's kernel raised in it
+    (its text is never repeated).
 
     ``answer_blank``: the answer this test needs is still the stub.
     """
-    messages = list(cell.get("metadata", {}).get(DECIDED, []))
+    decided = {entry.get("text") for entry in cell.get("metadata", {}).get(DECIDED, [])
+               if isinstance(entry, dict)}
+    messages = grader_messages(cell, hidden_checks)
     for output in cell.get("outputs", []):
-        if output.get("output_type") != "error" or any(
-                output.get("evalue") == message for message in messages):
+        if output.get("output_type") != "error" or output.get("evalue") in decided:
             continue
         name = error_name(output)
         if name == "NotImplementedError":

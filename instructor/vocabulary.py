@@ -64,9 +64,15 @@ def grade_id(cell):
     return nbgrader_meta(cell).get("grade_id")
 
 
-def decided(cell):
-    """The grader's own messages about ``cell`` (a list kept in its metadata, to append to)."""
-    return cell.setdefault("metadata", {}).setdefault(DECIDED, [])
+def decided(cell, text=None, by="grader"):
+    """The grader's own messages about ``cell``, kept in its metadata as ``{"by", "text"}``;
+    with ``text``, add one. ``by`` is ``"key"`` for a hidden check decided against the answer
+    key (its words name the hidden test: a page may keep them until the due date), or
+    ``"grader"`` for what became of the cell (not run, the kernel died)."""
+    found = cell.setdefault("metadata", {}).setdefault(DECIDED, [])
+    if text is not None:
+        found.append({"by": by, "text": text})
+    return found
 
 
 def is_graded(cell):

@@ -181,7 +181,7 @@ def test_decide_puts_the_source_back_and_scores_through_an_error():
     assert nb.cells[0].source == CELL
     [error] = nb.cells[0].outputs
     assert error.output_type == "error" and "received 0 results of hidden check 2" in error.evalue
-    assert nb.cells[0].metadata[DECIDED] == [error.evalue]    # the grader's own message
+    assert nb.cells[0].metadata[DECIDED] == [{"by": "key", "text": error.evalue}]
     json.dumps(nb)
 
 

@@ -88,7 +88,7 @@ def crafted():
                                 traceback=["NotImplementedError: "])]
     test2.outputs = [new_output("error", ename="CheckError", evalue="`layer(x)` is wrong",
                                 traceback=["CheckError: `layer(x)` is wrong"])]
-    test2.metadata[DECIDED] = ["`layer(x)` is wrong"]
+    test2.metadata[DECIDED] = [{"by": "key", "text": "`layer(x)` is wrong"}]
     given.outputs = [new_output("error", ename="Sneaky" + SECRET_2, evalue="x",
                                 traceback=["x"])]
     handed_in = nbformat.from_dict(nbformat.reads(nbformat.writes(graded), 4))

@@ -121,10 +121,10 @@ def test_canvas_csv_has_the_gradebook_import_layout(course):
 
 def test_the_hardest_cell_comes_first_with_its_most_common_error(course):
     """Does the hardest test cell come first, with its most common error?"""
-    from instructor.report import by_assignment, collect
+    from instructor.report import collect
 
     results = collect(course)
-    cells = by_assignment(results)[A1]
+    cells = results.by_assignment()[A1]
     rates = [c.pass_rate for c in cells]
     assert rates == sorted(rates)
     assert cells[0].pass_rate < 1 and cells[0].common_error

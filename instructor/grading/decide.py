@@ -120,7 +120,7 @@ def decide_tests(nb, key, audit=False):
                     if expected is not None
                     else ["this test has no answer key: run `bash course.sh release`"])
         if problems:
-            decided(cell).append(problems[0])
+            decided(cell, problems[0], by="key")
             cell.outputs.append(nbformat.v4.new_output(
                 "error", ename="CheckError", evalue=problems[0],
                 traceback=[f"CheckError: {problems[0]}"]))

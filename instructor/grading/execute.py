@@ -39,7 +39,7 @@ FACTORIES_KEPT = 2       # per worker: a service grading two assignments keeps b
 def error_output(cell, ename, evalue):
     """An error the grader gives ``cell`` (a cell that did not run through), also kept as the
     grader's own message in the cell's metadata."""
-    decided(cell).append(f"{ename}: {evalue}")
+    decided(cell, f"{ename}: {evalue}")
     return NotebookNode(output_type="error", ename=ename, evalue=evalue,
                         traceback=[f"{ename}: {evalue}"])
 
