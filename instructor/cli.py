@@ -151,8 +151,6 @@ def main(argv=None):
             _check_assignments(args.course, [args.assignment])
             return _feedback(args)
         if args.command == "grades":
-            if args.action == "push":
-                _check_assignments(args.course, [args.assignment])
             return run_grades(args)
         _check_assignments(args.course, args.assignment)
         return _report(args)
