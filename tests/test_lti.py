@@ -25,14 +25,12 @@ import sys
 import urllib.error
 import urllib.parse
 import urllib.request
-import warnings
 from html.parser import HTMLParser
 
 import jwt
 import pytest
 
 from instructor.authoring.courses import COURSE, venv_env
-from instructor.course import GRADES_FILE
 from instructor.lms.config import LmsError, LtiPlatform
 from instructor.lms.keys import make_key, public_jwk
 
@@ -248,48 +246,21 @@ def test_hub_settings_map_lms_ids_and_refuse_a_shared_one():
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory, platform, tool_key):
-    """A course whose gradebook holds Assignment 1's results (written with nbgrader's API)."""
-    from datetime import UTC, datetime, timedelta
+    """Assignment 1 graded: Ada on time, Alan late, Barbara, Edsger's last hand-in not graded
+    (the gradebook keeps his old score), Linus without an LMS id, Grace handed in nothing."""
+    from gradebook_course import Result, graded_course
 
-    from nbgrader.api import Gradebook
-
-    tmp_path = tmp_path_factory.mktemp("course")
-    warnings.filterwarnings("ignore", module="nbgrader.api")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("PATH", venv_env()["PATH"])       # nbgrader runs alembic from PATH
-        Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}").close()
-    (tmp_path / "nbgrader_config.py").write_text(
-        (COURSE / "nbgrader_config.py").read_text() + "".join(
-            f"c.LtiPlatform.{name} = {value!r}\n" for name, value in [
-                ("issuer", platform.issuer), ("client_id", platform.client_id),
-                ("deployment_id", platform.deployment_id), ("token_url", platform.token_url),
-                ("lineitems_url", platform.lineitems_url), ("key_file", str(tool_key[1]))]))
-    due = datetime(2027, 1, 15, 17, tzinfo=UTC)
-    with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}") as gb:
-        gb.add_assignment(ASSIGNMENT, duedate=due)
-        gb.add_notebook("forward_pass", ASSIGNMENT)
-        gb.add_grade_cell("test_all", "forward_pass", ASSIGNMENT, max_score=MAX,
-                          cell_type="code")
-        gb.add_student("edsger", lms_user_id="1005")
-        gb.add_student("linus")
-        for lms, (login, _, _) in PEOPLE.items():
-            gb.add_student(login, lms_user_id=lms)
-        for login, score, late in [("ada", 18, None), ("alan", 21, timedelta(hours=5)),
-                                   ("barbara", 15, None), ("edsger", 9, None), ("linus", 20, None)]:
-            submission = gb.add_submission(ASSIGNMENT, login,
-                                           timestamp=due + (late or timedelta(hours=-1)))
-            grade = gb.find_grade("test_all", "forward_pass", ASSIGNMENT, login)
-            grade.auto_score = score
-            if late:
-                submission.notebooks[0].late_submission_penalty = 2.1
-        gb.db.commit()
-    rows = [("ada", "ok"), ("alan", "ok"), ("barbara", "ok"), ("edsger", "error"),
-            ("linus", "ok"), ("grace", "missing")]
-    (tmp_path / GRADES_FILE).write_text(
-        "student,assignment,score,max_score,status,flags\n"
-        + "".join(f"{s},{ASSIGNMENT},,{MAX},{status},\n" for s, status in rows))
+    config = "".join(f"c.LtiPlatform.{name} = {value!r}\n" for name, value in [
+        ("issuer", platform.issuer), ("client_id", platform.client_id),
+        ("deployment_id", platform.deployment_id), ("token_url", platform.token_url),
+        ("lineitems_url", platform.lineitems_url), ("key_file", str(tool_key[1]))])
+    students = {login: lms for lms, (login, _, _) in PEOPLE.items()}
+    results = [Result("ada", ASSIGNMENT, 18), Result("alan", ASSIGNMENT, 21, penalty=2.1),
+               Result("barbara", ASSIGNMENT, 15), Result("edsger", ASSIGNMENT, 9, status="error"),
+               Result("linus", ASSIGNMENT, 20), Result("grace", ASSIGNMENT, None)]
     platform.users.setdefault("1005", ("e5-edsger", "Edsger Dijkstra"))
-    return tmp_path
+    return graded_course(tmp_path_factory.mktemp("course"), {ASSIGNMENT: MAX},
+                         {**students, "edsger": "1005", "linus": None}, results, config)
 
 
 @pytest.fixture
@@ -305,6 +276,7 @@ def workbook(course, *args):
                           env=venv_env(), capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow
 def test_push_posts_scores_to_a_new_line_item_and_keeps_what_a_person_changed(course, platform):
     result = workbook(course, "grades", "push", ASSIGNMENT)
     assert result.returncode == 0, result.stderr
@@ -326,7 +298,7 @@ def test_push_posts_scores_to_a_new_line_item_and_keeps_what_a_person_changed(co
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        gb.find_grade("test_all", "forward_pass", ASSIGNMENT, "ada").auto_score = 20
+        gb.find_grade("test_all", "answers", ASSIGNMENT, "ada").auto_score = 20
         gb.db.commit()
     posted_before = len(platform.scores)
     result = workbook(course, "grades", "push", ASSIGNMENT)
