@@ -45,7 +45,7 @@ __all__ = ["COMMON", "DEFAULT_THRESHOLD", "K", "MIN_SHARED", "WINDOW", "Pair", "
 K = 25                   # normalised characters per k-gram (copydetect's noise threshold)
 WINDOW = 6               # winnowing window: any shared run of K + WINDOW - 1 = 30 is found
 COMMON = 10              # a fingerprint in more hand-ins than this is the class's idiom
-MIN_SHARED = 50          # fewer shared normalised characters than this is never listed
+MIN_SHARED = 100         # fewer shared normalised characters (about 5 lines) is never listed
 DEFAULT_THRESHOLD = 0.5  # `workbook report --similarity-threshold`
 SHOWN = 20               # pairs shown side by side per assignment (the CSV has them all)
 
