@@ -88,7 +88,8 @@ def main(argv=None):
         found = {(p.student_a, p.student_b) for p in pairs}
         total += cpu
         rows.append({"assignment": spec.ASSIGNMENT, "students": args.students,
-                     "seconds": round(seconds, 2), "cpu seconds": round(cpu, 2), "pairs listed": len(pairs),
+                     "seconds": round(seconds, 2), "cpu seconds": round(cpu, 2),
+                     "pairs listed": len(pairs),
                      "copies found": f"{len(found & planted)}/{len(planted)}",
                      "pairs not copies": len(found - planted)})
         print(json.dumps(rows[-1]), flush=True)
