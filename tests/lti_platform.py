@@ -151,11 +151,13 @@ class TestPlatform:
         return PlatformConf(registration=self.registration)
 
     def forget(self):
-        """A new term: no line items, results or scores."""
+        """A new term: no scores, and three line items the course did not make."""
         with self.lock:
             self.line_items.clear()
             self.results.clear()
             self.scores.clear()
+            for label in ("Quiz 1", "Quiz 2", "Essay"):
+                self.add_line_item({"label": label, "scoreMaximum": 10, "resourceId": label})
 
     # -- what a person does in the LMS --------------------------------------------------------
     def grade_by_hand(self, resource_id, lms_user_id, score):
@@ -163,6 +165,14 @@ class TestPlatform:
         with self.lock:
             item = next(i for i in self.line_items.values() if i["resourceId"] == resource_id)
             self.results[item["id"]][lms_user_id] = (score, item["scoreMaximum"])
+
+    def add_line_item(self, item):
+        """A column of the LMS gradebook (made by a tool, or by hand)."""
+        assert item["scoreMaximum"] > 0 and item["label"]
+        item["id"] = f"{self.lineitems_url}/{len(self.line_items) + 1}"
+        self.line_items[item["id"]] = item
+        self.results[item["id"]] = {}
+        return item
 
     def result(self, resource_id, lms_user_id):
         """``(score, maximum)`` the LMS holds, or None."""
@@ -296,24 +306,20 @@ class TestPlatform:
         parts = path.strip("/").split("/")
         if len(parts) == 1 and method == "GET":
             self._authorised(http, scope + "lineitem")
-            items = [i for i in self.line_items.values()
-                     if "resource_id" not in query or i["resourceId"] == query["resource_id"]]
-            return self._paged(http, items, query, self.lineitems_url)
+            # All of them, as a platform that ignores the resource_id filter: the client
+            # must pick its own (and follow the pages).
+            return self._paged(http, list(self.line_items.values()), query, self.lineitems_url)
         if len(parts) == 1 and method == "POST":
             self._authorised(http, scope + "lineitem")
-            item = json.loads(text)
-            assert item["scoreMaximum"] > 0 and item["label"]
-            item["id"] = f"{self.lineitems_url}/{len(self.line_items) + 1}"
-            self.line_items[item["id"]] = item
-            self.results[item["id"]] = {}
-            return http.reply(201, item)
+            return http.reply(201, self.add_line_item(json.loads(text)))
         item = self.line_items[f"{self.lineitems_url}/{parts[1]}"]
         held = self.results[item["id"]]
         if parts[2:] == ["results"] and method == "GET":
             self._authorised(http, scope + "result.readonly")
             results = [{"id": f"{item['id']}/results/{user}", "scoreOf": item["id"],
                         "userId": user, "resultScore": score, "resultMaximum": maximum}
-                       for user, (score, maximum) in sorted(held.items())]
+                       for user, (score, maximum) in sorted(held.items())
+                       if query.get("user_id", user) == user]
             return self._paged(http, results, query, f"{item['id']}/results")
         if parts[2:] == ["scores"] and method == "POST":
             self._authorised(http, scope + "score")

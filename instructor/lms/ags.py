@@ -9,7 +9,7 @@ applied, :func:`instructor.nbgrader_hooks.score_after_penalty`) and their status
    assertion: a JWT signed with the tool's private key (IMS Security Framework, section 4.1);
 2. finds the line item of the assignment (``resourceId`` = the assignment id) in the course's
    line items, or creates it with the assignment's maximum;
-3. reads the line item's results, and posts a score for every graded student
+3. reads each graded student's result in the line item, and posts their score
    (``activityProgress`` Completed, ``gradingProgress`` FullyGraded).
 
 A student with nothing handed in (status ``missing``), a hand-in that could not be graded
@@ -125,10 +125,15 @@ class AgsClient:
                             accept=LINEITEM_TYPE)
         return item
 
-    def results(self, line_item):
-        """``{userId: result}`` of a line item (results without a score left out)."""
-        results = self.pages(service_url(line_item["id"], "results"), RESULTS_TYPE)
-        return {r["userId"]: r for r in results if r.get("resultScore") is not None}
+    def result(self, line_item, user_id):
+        """The line item's result for one user (AGS's ``user_id`` filter), or None when it
+        has no score. Asked per user: a platform may name users in results by another id
+        than the one scores are posted with (Canvas takes either its user id or the LTI id)."""
+        query = urllib.parse.urlencode({"user_id": user_id})
+        results = self.pages(add_query(service_url(line_item["id"], "results"), query),
+                             RESULTS_TYPE)
+        scored = [r for r in results if r.get("resultScore") is not None]
+        return scored[0] if scored else None
 
     def post_score(self, line_item, user_id, given, maximum, comment=None):
         """Post one student's final score to a line item."""
@@ -206,12 +211,11 @@ def push_scores(course_root, assignment, students=None):
     client = AgsClient(settings, load_key(settings.key_path))
     item = client.line_item(assignment, assignment, maximum)
     summary.line_item = item["id"]
-    held = client.results(item)
     ledger_path = root / LEDGER
     ledger = json.loads(ledger_path.read_text()) if ledger_path.exists() else {}
     ours = ledger.setdefault(f"{settings.issuer} {item['id']}", {})
     for entry in entries:
-        result = held.get(entry.user_id)
+        result = client.result(item, entry.user_id)
         share = entry.score / maximum if maximum else 0.0
         if result is not None:
             lms_share = _share(result)
