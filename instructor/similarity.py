@@ -78,9 +78,28 @@ def threshold(text):
 
 
 def _key(unit):
-    from copydetect.utils import filter_code
+    """A unit's sort key, the same for any renaming or layout: Python's tokens with every
+    name but a keyword as ``V``, strings as ``S``, comments and layout left out."""
+    import io
+    import keyword
+    import tokenize
 
-    return filter_code(unit, "answer.py", "python")[0]
+    skipped = (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT,
+               tokenize.DEDENT, tokenize.ENDMARKER)
+    parts = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(unit).readline):
+            if token.type in skipped:
+                continue
+            if token.type == tokenize.NAME and not keyword.iskeyword(token.string):
+                parts.append("V")
+            elif token.type == tokenize.STRING:
+                parts.append("S")
+            else:
+                parts.append(token.string)
+    except (tokenize.TokenError, SyntaxError):
+        return unit
+    return " ".join(parts)
 
 
 def _units(lines, body):
@@ -153,6 +172,7 @@ def pairs_of(assignment, answers, given, at_least=DEFAULT_THRESHOLD):
     solution). Documents are made by :func:`canonical`.
     """
     from copydetect import compare_files
+    from copydetect.utils import get_token_coverage
 
     boilerplate = set()
     for text in given:
@@ -163,9 +183,13 @@ def pairs_of(assignment, answers, given, at_least=DEFAULT_THRESHOLD):
         for value in fingerprint.hashes:
             counts[value].add(student)
     common = {value for value, owners in counts.items() if len(owners) > COMMON}
-    if common:
-        boilerplate |= common
-        prints = {s: _fingerprint(text, list(boilerplate)) for s, text in answers.items()}
+    for fingerprint in prints.values():
+        if fingerprint.hashes & common:       # as if the class's idioms were boilerplate
+            fingerprint.hashes -= common
+            for value in common:
+                fingerprint.hash_idx.pop(value, None)
+            fingerprint.token_coverage = get_token_coverage(fingerprint.hash_idx, K,
+                                                            len(fingerprint.filtered_code))
     candidates = set()
     for value, owners in counts.items():
         if value not in common:
