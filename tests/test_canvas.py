@@ -17,6 +17,10 @@ from gradebook_course import Result, graded_course
 
 from instructor.authoring.courses import venv_env
 
+# Every test reads a report the module's fixture writes (a gradebook and `workbook report`:
+# 15 to 45 s, depending on the load).
+pytestmark = pytest.mark.slow
+
 A1, A3 = "01_forward_pass", "03_activations_losses"
 ROSTER = """id,first_name,last_name,email,lms_user_id,sis_user_id,sis_login_id,section
 ada,Ada,Lovelace,ada@example.edu,1001,S-0001,ada.lovelace,Tuesday lab
@@ -110,3 +114,10 @@ def test_canvas_only_writes_the_chosen_columns_and_leaves_the_report(reported):
     assert cells[(("ID", "1003"), A3)] == "25"
     after = {p.name: p.read_bytes() for p in (course / "report").iterdir() if p.name in before}
     assert after == before and full.exists()
+
+
+def test_canvas_only_needs_the_assignments(reported, capsys):
+    from instructor.cli import main
+
+    assert main(["report", "--canvas-only", "--course", str(reported)]) == 2
+    assert "--canvas-only needs the assignments" in capsys.readouterr().err

@@ -156,3 +156,14 @@ def test_report_lists_the_pair_side_by_side_and_in_the_csv(tmp_path):
     page = Path(course / "report" / "report.html").read_text()
     assert "Similar answers" in page and "ben and dee" in page and "<mark>" in page
     assert "amy and" not in page and "and eve" not in page
+
+
+def test_the_threshold_is_a_share():
+    import argparse
+
+    from instructor.similarity import threshold
+
+    assert threshold("0.3") == 0.3 and threshold("1") == 1
+    for bad in ("0", "1.5", "-0.2", "half"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            threshold(bad)
