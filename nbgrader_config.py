@@ -71,3 +71,20 @@ c.GenerateFeedback.preprocessors = [
 #   a notebook handed in late loses 10% of its score for every day, or part of one, it is late.
 c.AssignLatePenalties.plugin_class = "instructor.nbgrader_hooks.PercentPerDay"
 c.PercentPerDay.percent = 10.0
+
+# The LMS (README: "Grades in the LMS"). Students launch the hub from the LMS over LTI 1.3 and
+# `workbook grades push ASSIGNMENT` posts scores back; the values come from registering the
+# tool with the LMS. None of them is secret: the tool's private key is a file outside the
+# course (c.LtiPlatform.key_file, default ~/.config/backprop-workbook/lti-tool-key.pem, made
+# by `workbook grades key`). For example, for Canvas:
+# c.LtiPlatform.issuer = "https://canvas.instructure.com"
+# c.LtiPlatform.client_id = "10000000000042"
+# c.LtiPlatform.deployment_id = "17:8865aa05b4b79b64a91a86042e43af5ea8ae79eb"
+# c.LtiPlatform.authorize_url = "https://sso.canvaslms.com/api/lti/authorize_redirect"
+# c.LtiPlatform.jwks_url = "https://sso.canvaslms.com/api/lti/security/jwks"
+# c.LtiPlatform.token_url = "https://sso.canvaslms.com/login/oauth2/token"
+# c.LtiPlatform.lineitems_url = "https://canvas.example.edu/api/lti/courses/42/line_items"
+# report/canvas.csv: SIS ids and sections from a roster CSV (id, sis_user_id, sis_login_id,
+# section), and the Canvas assignment each column fills ("Name (Canvas assignment id)").
+# c.CanvasExport.roster = "roster.csv"
+# c.CanvasExport.columns = {"01_forward_pass": "Forward pass (1234)"}

@@ -9,6 +9,9 @@ from pathlib import Path
 from instructor.course import CourseNotFound, course_assignments, find_course
 from instructor.grading import GradingError, defaults
 from instructor.grading.records import GRADES_FILE
+from instructor.lms.commands import add_grades_parser, run_grades
+from instructor.lms.config import LmsError
+from instructor.similarity import DEFAULT_THRESHOLD, threshold
 from instructor.vocabulary import Status
 
 DESCRIPTION = """\
@@ -27,6 +30,7 @@ commands:
   feedback ASSIGNMENT    HTML feedback pages for students (no hidden tests)
   report [ASSIGNMENT...] an HTML page and CSV files about the whole class
   serve                  grade every submission as it reaches the exchange, hand out its page
+  grades push ASSIGNMENT send the scores to the LMS (LTI 1.3 grade passback)
 
 Run "workbook COMMAND --help" for a command's options.
 """
@@ -48,8 +52,9 @@ feedback/<student>/index.html linking their assignments. Run it after "workbook 
 
 REPORT_HELP = """\
 Write report/report.html (score distributions, the hardest test cells and their most common
-errors, the hand-ins to review, every student's totals), report/cells.csv (one row per
-student and graded cell) and report/canvas.csv (totals in Canvas's gradebook import layout).
+errors, the hand-ins to review, every student's totals, pairs of students whose answers are
+unusually alike), report/cells.csv (one row per student and graded cell), report/canvas.csv
+(totals in Canvas's gradebook import layout) and report/similarity.csv (the alike pairs).
 Without ASSIGNMENT: every assignment in the gradebook.
 """
 
@@ -135,6 +140,14 @@ def parser():
                             help="grade every submission as it arrives", description=SERVE_HELP)
     s.add_argument("--jobs", type=positive_int, default=defaults.JOBS, metavar="N",
                    help="notebooks graded at the same time (default: %(default)s)")
+    r.add_argument("--similarity-threshold", type=threshold, default=DEFAULT_THRESHOLD,
+                   metavar="SHARE", help="list pairs of students whose answers are at least "
+                   "this alike, from 0 to 1 (default: %(default)s)")
+    r.add_argument("--canvas-only", action="store_true",
+                   help="write only report/canvas-ASSIGNMENT.csv for the named assignments, "
+                        "leaving the rest of report/ as it is")
+
+    add_grades_parser(commands, [course], raw)
     return main
 
 
@@ -158,9 +171,11 @@ def main(argv=None):
             return _feedback(args)
         if args.command == "serve":
             return _serve(args)
+        if args.command == "grades":
+            return run_grades(args)
         _check_assignments(args.course, args.assignment)
         return _report(args)
-    except (GradingError, CourseNotFound, NothingToDo) as error:
+    except (GradingError, CourseNotFound, NothingToDo, LmsError) as error:
         print(f"workbook {args.command}: {error}", file=sys.stderr)
         return 2
 
@@ -285,7 +300,18 @@ def _serve(args):
 def _report(args):
     from instructor.report import write_report
 
-    written = write_report(args.course, args.assignment or None)
+    if args.canvas_only:
+        from instructor.lms.canvas import write_partial
+
+        if not args.assignment:
+            raise NothingToDo("--canvas-only needs the assignments to write, e.g. "
+                              "workbook report 01_forward_pass --canvas-only")
+        written = [write_partial(args.course, args.assignment)]
+        if written == [None]:
+            raise NothingToDo("nothing to do: none of these assignments has been graded yet")
+        print(written[0])
+        return 0
+    written = write_report(args.course, args.assignment or None, args.similarity_threshold)
     if not written:
         raise NothingToDo("nothing to do: no assignment has been graded yet "
                           "(run `workbook grade ASSIGNMENT` first)")

@@ -7,8 +7,10 @@ Writes:
 
 - ``report/report.html``: one self-contained page (pictures embedded as PNG, no scripts);
 - ``report/cells.csv``: student, assignment, notebook, cell, score, max: one row per cell;
-- ``report/canvas.csv``: the totals in Canvas's gradebook import layout (Student, ID,
-  SIS User ID, SIS Login ID, Section, one column per assignment; a Points Possible row).
+- ``report/canvas.csv``: the totals in Canvas's gradebook import layout
+  (:mod:`instructor.lms.canvas`);
+- ``report/similarity.csv``: pairs of students whose answers are unusually alike
+  (:mod:`instructor.similarity`), also shown side by side on the page.
 """
 
 import csv
@@ -28,7 +30,6 @@ from instructor.vocabulary import grade_id, is_test
 
 __all__ = ["ClassResults", "collect", "write_report"]
 
-CANVAS_FIXED = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 
 
 @dataclass
@@ -151,19 +152,29 @@ def _label(message, secrets):
     return scrub(message.split("\n")[0], secrets)
 
 
-def write_report(root, assignments=None):
-    """Write the report page and both CSV files into ``root/report``; return their paths
-    (empty if nothing has been graded)."""
+def write_report(root, assignments=None, similarity_threshold=None):
+    """Write the report page and the CSV files into ``root/report``; return their paths
+    (empty if nothing has been graded). ``similarity_threshold``: the share of alike code from
+    which a pair of students is listed (default :data:`instructor.similarity.DEFAULT_THRESHOLD`).
+    """
+    from instructor import similarity
+    from instructor.lms.canvas import write_canvas_csv
+
     root = Path(root).resolve()
     results = collect(root, assignments)
     if results is None:
         return []
     folder = root / "report"
     folder.mkdir(exist_ok=True)
+    threshold = similarity_threshold or similarity.DEFAULT_THRESHOLD
+    pairs = similarity.find_pairs(root, results.assignments, threshold)
     page = folder / "report.html"
-    page.write_text(render(results, course_config(root).CourseDirectory.get("course_id", "")))
+    page.write_text(render(results, course_config(root).CourseDirectory.get("course_id", ""),
+                           [("similarity", "Similar answers",
+                             similarity.section(pairs, threshold))]))
     return [page, write_cells_csv(results, folder / "cells.csv"),
-            write_canvas_csv(results, folder / "canvas.csv")]
+            write_canvas_csv(root, results, folder / "canvas.csv"),
+            similarity.write_csv(pairs, folder / "similarity.csv")]
 
 
 def write_cells_csv(results, path):
@@ -176,17 +187,3 @@ def write_cells_csv(results, path):
     return path
 
 
-def write_canvas_csv(results, path):
-    """Totals as Canvas imports a gradebook: the five student columns, one column per
-    assignment, and a Points Possible row. The student id goes in SIS User ID and SIS Login
-    ID (Canvas matches on either); Canvas's own numeric ID is left empty."""
-    with open(path, "w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow([*CANVAS_FIXED, *results.assignments])
-        writer.writerow(["Points Possible", "", "", "", "",
-                         *(f"{results.max_scores[a]:g}" for a in results.assignments)])
-        for student in results.students:
-            scores = [results.score(student, a) for a in results.assignments]
-            writer.writerow([results.names.get(student, student), "", student, student, "",
-                             *("" if s is None else f"{s:g}" for s in scores)])
-    return path

@@ -25,8 +25,9 @@ nav a { margin-right: 1rem; }
 """
 
 
-def render(results, course_id=""):
-    """The whole report page for ``results`` (an :class:`instructor.report.ClassResults`)."""
+def render(results, course_id="", sections=()):
+    """The whole report page for ``results`` (an :class:`instructor.report.ClassResults`);
+    ``sections``: more parts at its end, each ``(anchor, title in the menu, HTML)``."""
     title = f"Class report{': ' + course_id if course_id else ''}"
     handed = {a: sum(1 for (_, b) in results.totals if b == a) for a in results.assignments}
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{e(title)}</title>"
@@ -36,9 +37,11 @@ def render(results, course_id=""):
              f"{datetime.now():%Y-%m-%d %H:%M}. Hand-ins graded: "
              + ", ".join(f"{e(a)} {handed[a]}" for a in results.assignments) + ".</p>",
              "<nav><a href='#scores'>Scores</a><a href='#cells'>Hardest test cells</a>"
-             "<a href='#review'>To review</a><a href='#students'>Students</a></nav>",
+             "<a href='#review'>To review</a><a href='#students'>Students</a>"
+             + "".join(f"<a href='#{e(anchor)}'>{e(title)}</a>" for anchor, title, _ in sections)
+             + "</nav>",
              _distributions(results), _cells(results), _review(results), _students(results),
-             "</body></html>"]
+             *(part for _, _, part in sections), "</body></html>"]
     return "".join(parts)
 
 

@@ -86,7 +86,8 @@ def test_report_writes_the_page_and_both_csvs(course):
     """Does the report write its page and both CSV files?"""
     run = workbook(course, "report")
     written = [Path(p) for p in run.stdout.split()]
-    assert [p.name for p in written] == ["report.html", "cells.csv", "canvas.csv"]
+    assert [p.name for p in written] == ["report.html", "cells.csv", "canvas.csv",
+                                         "similarity.csv"]
     page = (course / "report" / "report.html").read_text()
     for heading in ("Score distributions", "Test cells, hardest first", "To review", "Students"):
         assert heading in page
@@ -112,10 +113,10 @@ def test_canvas_csv_has_the_gradebook_import_layout(course):
     table = rows(course / "report" / "canvas.csv")
     assert table[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", A1, A3]
     assert table[1][0] == "Points Possible" and table[1][5:] == [str(MAX1), str(MAX3)]
-    by_id = {r[2]: r for r in table[2:]}
+    by_id = {r[0]: r for r in table[2:]}      # no names, LMS or SIS ids here: the login
     assert set(by_id) == {"alex", "blake", "casey", "dana", "erin", "finn", "gina"}
     assert by_id["alex"][5:] == [str(MAX1), str(MAX3)]
-    assert by_id["dana"][6] == "0" and by_id["finn"][5:] == ["0", "0"]
+    assert by_id["dana"][6] == "" and by_id["finn"][5:] == ["", ""]   # nothing handed in
     assert by_id["erin"][5] == str(MAX1)
 
 
