@@ -252,8 +252,8 @@ def _gradebook_entries(root, assignment, students, summary):
     from nbgrader.api import Gradebook, MissingEntry
 
     from instructor.course import course_config
-    from instructor.nbgrader_hooks import score_after_penalty
     from instructor.grading.records import read_grade_file
+    from instructor.nbgrader_hooks import score_after_penalty
     from instructor.vocabulary import Status
 
     rows = read_grade_file(root)
