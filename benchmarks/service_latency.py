@@ -157,7 +157,8 @@ def one_submission(base, assignments):
         shutil.rmtree(stock / "submitted", ignore_errors=True)
         shutil.rmtree(stock / "autograded", ignore_errors=True)
         config = stock / "nbgrader_config.py"
-        config.write_text(config.read_text() + f"\nc.Exchange.root = {str(stock / '.exchange')!r}\n")
+        exchange = str(stock / ".exchange")
+        config.write_text(config.read_text() + f"\nc.Exchange.root = {exchange!r}\n")
         started = time.perf_counter()
         nbgrader(stock, "collect", assignment, "--student", "alex")
         nbgrader(stock, "autograde", assignment, "--student", "alex", "--force")
