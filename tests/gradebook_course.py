@@ -14,7 +14,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from instructor.authoring.courses import COURSE, venv_env
-from instructor.course import GRADES_FILE
+from instructor.grading.records import GRADES_FILE
 
 __all__ = ["DUE", "Result", "graded_course"]
 
