@@ -188,10 +188,11 @@ print("a cell that claims to be the grader's")
 # Hand-ins aimed at the hand-out design (each of a kind that once got through).
 LEAKER = """
 import base64
+_tag = "LEAK" + "ED-"                     # the marker appears in the output only
 _cells = "\\n".join(get_ipython().user_ns.get("In", []))
-print("GRADED-RUN-B64", base64.b64encode(_cells.encode()).decode()[:4000])
-print("GRADED-RUN-IN", _cells[-4000:])
-raise ValueError("GRADED-RUN-ERROR " + _cells[-2000:])
+print(_tag + "B64", base64.b64encode(_cells.encode()).decode()[:4000])
+print(_tag + "IN", _cells[-4000:])
+raise ValueError(_tag + "ERROR " + _cells[-2000:])
 """
 
 HIJACKER = """
@@ -256,8 +257,9 @@ def hostile_hand_ins(course, hand_in, solution, wrong):
                                      "squared_loss = np.float16(squared_loss * 1.02)"))
     flood = hand_in("error-flood", solution)
     nb = nbformat.read(flood, as_version=4)
-    nb.cells += [nbformat.v4.new_code_cell(f"raise ValueError('x' * 100_000 + '{i}')")
-                 for i in range(300)]
+    nb.cells.append(nbformat.v4.new_code_cell(    # every frame of its traceback a long line
+        "def boom(n): return boom(n - 1) if n else 1 / 0  # " + "x" * 3000))
+    nb.cells += [nbformat.v4.new_code_cell(f"boom(70 + {i} % 2)") for i in range(300)]
     nbformat.write(nb, flood)
     descend = os.open(hand_in("deep", solution).parent, os.O_RDONLY)
     for _ in range(1200):                     # past Python's recursion limit
@@ -602,13 +604,13 @@ def test_what_the_graded_kernel_ran_never_reaches_a_feedback_page(graded):
     it on the student's page, ours or nbgrader's ``generate_feedback``'s."""
     course, rows, _ = graded
     text = printed(course, "leaker", "cost")
-    assert "GRADED-RUN-B64" in text    # it ran, and printed, in the graded kernel
+    assert "LEAKED-B64" in text        # it ran, and printed, in the graded kernel
     workbook(course, "feedback", ASSIGNMENT, "--student", "leaker")
     ours = (course / FEEDBACK / "leaker" / ASSIGNMENT / f"{NOTEBOOK}.html").read_text()
     nbgrader(course, "generate_feedback", ASSIGNMENT, "--student", "leaker", "--force")
     theirs = (course / "feedback" / "leaker" / ASSIGNMENT / f"{NOTEBOOK}.html").read_text()
     for page in (ours, theirs):
-        assert "GRADED-RUN" not in page and text.split()[1][:40] not in page
+        assert "LEAKED-" not in page and text.split()[1][:40] not in page
 
 
 def test_rewritten_checks_cannot_be_hijacked_through_the_students_names(graded):
@@ -646,7 +648,7 @@ def test_every_cap_caps(graded):
 def test_a_lower_precision_answer_gets_no_wider_tolerance(graded):
     """Is an answer 2 % off, returned as float16, still wrong (float16 gets float32's slack)?"""
     course, _, _ = graded
-    assert cell_scores(course, "half-precision")["test_single_output"][0] == 0
+    assert cell_scores(course, "half-precision")["test_squared_loss"][0] == 0
 
 
 @pytest.mark.parametrize("student, status, words", [
