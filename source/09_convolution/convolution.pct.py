@@ -417,7 +417,7 @@ def conv_backward_naive(dout, x, w, stride=1, pad=0):
 
 # %% [markdown]
 # The cell below runs both references on a small case and prints the relative error of each of your
-# gradients (`relative_error` of Assignment 4): about `1e-10` or less against finite differences,
+# gradients (the course's `relative_error`): about `1e-10` or less against finite differences,
 # about `1e-15` against PyTorch, means they agree.
 
 # %% nbgrader={"grade": false, "grade_id": "conv_gradient_table", "locked": true, "schema_version": 3, "solution": false, "task": false}
