@@ -421,21 +421,27 @@ def conv_backward_naive(dout, x, w, stride=1, pad=0):
 # about `1e-15` against PyTorch, means they agree.
 
 # %% nbgrader={"grade": false, "grade_id": "conv_gradient_table", "locked": true, "schema_version": 3, "solution": false, "task": false}
+def gradient_table(label, forward, arrays, names, grads, torch_fn, dout):
+    """Print the relative error of each of your gradients `grads` (of `arrays`, called `names`)
+    against finite differences of your `forward`, and against PyTorch's autograd of
+    `torch_fn`, for the upstream gradient `dout`."""
+    _, by_torch = torch_gradients(torch_fn, arrays, dout)
+    print(f"{label}:   finite differences   PyTorch")
+    for name, grad, array, reference in zip(names, grads, arrays, by_torch, strict=True):
+        numeric = numerical_gradient(lambda: np.sum(forward(*arrays) * dout), array)
+        print(f"  {name}   {relative_error(grad, numeric):18.1e}   "
+              f"{relative_error(grad, reference):8.1e}")
+
+
 def conv_gradient_table(stride, pad, seed=0):
     """Your dx, dw and db against finite differences and PyTorch, on one small case."""
     rng = np.random.default_rng(seed)
     x, w, b = rng.normal(size=(1, 2, 4, 4)), rng.normal(size=(2, 2, 3, 3)), rng.normal(size=2)
     dout = rng.normal(size=conv_forward_naive(x, w, b, stride, pad).shape)
-    mine = conv_backward_naive(dout, x, w, stride, pad)
-    _, by_torch = torch_gradients(lambda s, t, u: F.conv2d(s, t, u, stride=stride, padding=pad),
-                                  [x, w, b], dout)
-    print(f"stride {stride}, pad {pad}:   finite differences   PyTorch")
-    for name, grad, array, reference in zip(("dx", "dw", "db"), mine, (x, w, b), by_torch,
-                                            strict=True):
-        numeric = numerical_gradient(lambda: np.sum(conv_forward_naive(x, w, b, stride, pad)
-                                                     * dout), array)
-        print(f"  {name}   {relative_error(grad, numeric):18.1e}   "
-              f"{relative_error(grad, reference):8.1e}")
+    gradient_table(f"stride {stride}, pad {pad}",
+                   lambda x, w, b: conv_forward_naive(x, w, b, stride, pad), [x, w, b],
+                   ("dx", "dw", "db"), conv_backward_naive(dout, x, w, stride, pad),
+                   lambda s, t, u: F.conv2d(s, t, u, stride=stride, padding=pad), dout)
 
 
 try:
@@ -453,6 +459,8 @@ grads_ = conv_backward_naive(dout_, x_, w_, stride=2, pad=1)
 check_that(isinstance(grads_, tuple) and len(grads_) == 3,
            "conv_backward_naive should return a tuple (dx, dw, db).")
 check_array(grads_[0], "dx", shape=x_.shape)
+
+
 def conv_loss_():
     """sum(out * dout) of PyTorch's conv2d on x_ as it is now (finite differences nudge it)."""
     out = F.conv2d(torch.from_numpy(x_), torch.from_numpy(w_), torch.from_numpy(b_), stride=2,
@@ -671,6 +679,29 @@ for number_, case_ in enumerate(POOL_CASES_ + [(2, 2, 6, 6, 2, 1)]):
     check_close(maxpool_backward_naive(dout_, x_, case_[4], case_[5]), want_,
                 f"maxpool_backward_naive with ties for {case_}")
 ### END HIDDEN TESTS
+
+# %% [markdown]
+# The same table for your max pooling: its gradient against finite differences of your forward
+# pass, and against PyTorch's `max_pool2d`, on random numbers (no ties, so the maximum of every
+# window is differentiable), once with windows apart and once with overlapping windows.
+
+# %% nbgrader={"grade": false, "grade_id": "pool_gradient_table", "locked": true, "schema_version": 3, "solution": false, "task": false}
+def pool_gradient_table(pool, stride, seed=0):
+    """Your max-pooling dx against finite differences and PyTorch, on one small case."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(2, 2, 5, 5))
+    dout = rng.normal(size=maxpool_forward_naive(x, pool, stride).shape)
+    gradient_table(f"pool {pool}, stride {stride}", lambda x: maxpool_forward_naive(x, pool, stride),
+                   [x], ("dx",), [maxpool_backward_naive(dout, x, pool, stride)],
+                   lambda s: F.max_pool2d(s, pool, stride), dout)
+
+
+try:
+    pool_gradient_table(pool=2, stride=2)
+    pool_gradient_table(pool=3, stride=2)
+except NotImplementedError:
+    print("Write both max-pooling functions and torch_gradients to see the table.")
+
 
 # %% [markdown]
 # ## Part 6 — The fast version: `im2col` and one matrix product
