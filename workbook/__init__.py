@@ -9,6 +9,9 @@
 - :mod:`workbook.digits`: the 8x8 handwritten digits and a fixed-seed split.
 - :mod:`workbook.diagrams`: pictures of networks and computation graphs (matplotlib).
 - :mod:`workbook.widgets`: sliders and live plots (ipywidgets), static when run headless.
+- :mod:`workbook.feature_maps`: pictures of convolutional layers: filters and feature maps, a
+  receptive field, the path of one gradient, speed-ups.
+- :mod:`workbook.timing`: the best of a few runs of a function, to compare slow and fast code.
 - :mod:`workbook.summary`: the last cell of every notebook, which says where you stand.
 
 This package holds no answers. The grader, feedback and authoring tools are the instructor's
