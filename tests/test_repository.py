@@ -111,6 +111,18 @@ def test_every_answer_key_is_made_from_its_notebooks_present_code():
     assert stale == [], "answer keys are stale: run `bash course.sh release`"
 
 
+def test_every_mistake_key_is_made_from_its_notebooks_code_and_mistakes():
+    """Is every assignment's mistake key there and made from its present code and planted
+    mistakes (`bash course.sh release` makes the stale ones)?"""
+    from instructor.authoring.planted import declarations
+    from instructor.grading.mistakes import load_mistake_key
+
+    stale = [spec.ASSIGNMENT for spec in declarations().values()
+             if load_mistake_key(ROOT / "source" / spec.ASSIGNMENT / f"{spec.NOTEBOOK}.ipynb",
+                                 spec) is None]
+    assert stale == [], "run `bash course.sh release`"
+
+
 def test_release_holds_notebooks_and_no_text_twin_or_key():
     """Does the release leave the twins and the keys (which hold the answers) behind?"""
     assert list((ROOT / "release").rglob(f"*{TWIN_SUFFIX}")) == []
