@@ -809,3 +809,46 @@ def test_factories_started_ahead_are_adopted_and_leave_nothing_behind(course_wit
     assert refused.returncode == 2 and "nobody" in refused.stderr
     after, running = factory_traces()
     assert after - before == set() and running == []
+
+
+BORROWER = '''
+def _mine(self, X, Y, coef):
+{mine}
+
+
+def backward_pass(self, X, Y, coef):
+    """The reference's backward pass, if the graded kernel holds one; else my own."""
+    import gc
+
+    for found in gc.get_objects():
+        if callable(found) and getattr(found, "__name__", "") in {names!r}:
+            try:
+                return found(self.params, X, Y, self.L)
+            except Exception:
+                pass
+    return _mine(self, X, Y, coef)
+
+
+NN.backward_pass = backward_pass
+'''
+
+
+def test_a_function_that_borrows_the_reference_gains_nothing(course_with):
+    """Assignment 4: a backward pass with a real mistake that calls the reference backward
+    pass whenever it finds one (a hand-in that once scored 15/20 against 10/20) scores no more
+    than the same mistake alone: no reference is left in the graded kernel to find."""
+    a4 = "04_neural_network"
+    source = ROOT / "source" / a4 / "neural_network.ipynb"
+    solution = solution_cells(source)
+    mistaken = solution["backward_pass"].replace(
+        'dX_l * self.a[layer]["derivative"](coef[f"z{layer}"])', "dX_l")
+    body = mistaken.split('    """', 2)[2].split("\n", 1)[1].split("\n\nNN.backward_pass")[0]
+    names = sorted(reference_names(nbformat.read(source, 4)))
+    assert "reference_grads_" in names
+    borrower = BORROWER.format(mine=body, names=names)
+    course = course_with(a4, {"mistake": {**solution, "backward_pass": mistaken},
+                              "borrower": {**solution, "backward_pass": borrower}})
+    workbook(course, "grade", a4, "--quiet")
+    rows = read_csv(course)
+    assert float(rows["mistake"]["score"]) < float(rows["mistake"]["max_score"])
+    assert float(rows["borrower"]["score"]) <= float(rows["mistake"]["score"])
