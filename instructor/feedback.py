@@ -216,6 +216,7 @@ class _Page:
         self.theirs = matching_cells(graded, handed_in)
         self.handed_in = handed_in is not None
         self.markdown_left = defaults.PAGE_MARKDOWN_KB * 1024
+        self.page_left = defaults.PAGE_MB * 1024 * 1024
 
     def grade(self, cell):
         return self.notebook.cells.get(grade_id(cell))
@@ -271,8 +272,12 @@ class _Page:
             return self._test(cell)
         source = e(scrub(cell.source, self.secrets))
         theirs = self.theirs.get(index)
-        outputs = "".join(_output(o, self.secrets, is_solution(cell))
-                          for o in _clipped(theirs.get("outputs", []) if theirs else []))
+        shown = _clipped(theirs.get("outputs", []) if theirs else [])
+        outputs = "".join(_output(o, self.secrets, is_solution(cell)) for o in shown)
+        if len(outputs) > self.page_left:
+            outputs = ("<p class='note'>(the outputs of this cell are left out: the page shows "
+                       f"at most {defaults.PAGE_MB} MB of them)</p>")
+        self.page_left -= len(outputs)
         outputs += "".join(f"<div class='error'>{e(scrub(m, self.secrets))}</div>"
                            for m in grader_messages(cell))
         if _is_blank(cell):

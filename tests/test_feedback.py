@@ -243,3 +243,17 @@ def test_a_markdown_cell_past_its_cap_is_shown_as_text():
     huge = "$$ <script>" * 100_000
     out = markdown(huge, limit=32 * 1024)
     assert "<script" not in out and "<math" not in out and "too long to format" in out
+
+
+def test_a_hand_in_full_of_output_makes_a_page_of_bounded_size():
+    """Does a hand-in whose own run printed megabytes in every cell make a page of at most a
+    few megabytes (each cell's text cut, the page's outputs capped)?"""
+    cells = [new_code_cell(f"x{i} = 1", metadata=meta(f"a{i}", solution=True))
+             for i in range(60)]
+    graded = new_notebook(cells=cells)
+    handed_in = nbformat.from_dict(nbformat.reads(nbformat.writes(graded), 4))
+    for cell in handed_in.cells:
+        cell.outputs = [new_output("stream", name="stdout", text="y" * 2_000_000)]
+    page = render(Crafted(graded, handed_in, score=0, max_score=0, cells={}))
+    assert len(page) < 10 * 1024 * 1024
+    assert "output cut" in page and "outputs of this cell are left out" in page
