@@ -120,20 +120,21 @@ def decide_tests(nb, key, audit=False, mistakes=None, record=None):
         dropped = {"execute_result"} | ({"error"} if audit else set())
         cell.outputs = [o for o in cell.outputs if o.get("output_type") not in dropped and not (
             audit and o.get("name") == "stderr")]
-        if any(o.get("output_type") == "error" for o in cell.outputs):
-            continue
-        expected = key.cells.get(grade_id(cell))
-        problems = (judge(sites_of(original), payloads, expected, audit)
-                    if expected is not None
-                    else ["this test has no answer key: run `bash course.sh release`"])
-        if problems:
-            decided(cell, problems[0], by="key")
-            for name in _looks_like(mistakes, grade_id(cell), payloads):
-                decided(cell, f"This looks like a mistake students often make: {name}.",
-                        by="hint")
-            cell.outputs.append(nbformat.v4.new_output(
-                "error", ename="CheckError", evalue=problems[0],
-                traceback=[f"CheckError: {problems[0]}"]))
+        failed = any(o.get("output_type") == "error" for o in cell.outputs)
+        if not failed:
+            expected = key.cells.get(grade_id(cell))
+            problems = (judge(sites_of(original), payloads, expected, audit)
+                        if expected is not None
+                        else ["this test has no answer key: run `bash course.sh release`"])
+            if problems:
+                failed = True
+                decided(cell, problems[0], by="key")
+                cell.outputs.append(nbformat.v4.new_output(
+                    "error", ename="CheckError", evalue=problems[0],
+                    traceback=[f"CheckError: {problems[0]}"]))
+        for name in _looks_like(mistakes, grade_id(cell), payloads) if failed else ():
+            decided(cell, f"This looks like a mistake students often make: {name}.",
+                    by="hint")
 
 
 def _looks_like(mistakes, cell, payloads):
