@@ -30,6 +30,7 @@ __all__ = [
     "delta_explorer",
     "forward_explorer",
     "live_frontend",
+    "pictures_off",
     "plot_predictions",
 ]
 
