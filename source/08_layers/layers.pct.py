@@ -299,9 +299,9 @@ for seed_ in (821, 822):
     rng_ = np.random.default_rng(seed_)
     N_, D_ = distinct_(rng_, 2)
     x_, dout_ = rng_.normal(size=(N_, D_)), rng_.normal(size=(N_, D_))
-    out_, cache_ = relu_forward(x_)
-    check_close(out_, np.maximum(x_, 0), f"relu_forward for x of shape {(N_, D_)}")
-    check_close(relu_backward(dout_, cache_), dout_ * (x_ > 0),
+    relu_out_, relu_cache_ = relu_forward(x_)
+    check_close(relu_out_, np.maximum(x_, 0), f"relu_forward for x of shape {(N_, D_)}")
+    check_close(relu_backward(dout_, relu_cache_), dout_ * (x_ > 0),
                 f"relu_backward for x of shape {(N_, D_)}")
 ### END HIDDEN TESTS
 
@@ -350,9 +350,9 @@ for seed_ in (831, 832):
     N_, D_, M_ = distinct_(rng_, 3)
     x_, w_, b_ = rng_.normal(size=(N_, D_)), rng_.normal(size=(D_, M_)), rng_.normal(size=M_)
     dout_ = rng_.normal(size=(N_, M_))
-    out_, cache_ = affine_relu_forward(x_, w_, b_)
-    got_ = affine_relu_backward(dout_, cache_)
-    check_close(out_, np.maximum(x_ @ w_ + b_, 0), f"the sandwich's output, x {(N_, D_)}")
+    sandwich_out_, sandwich_cache_ = affine_relu_forward(x_, w_, b_)
+    got_ = affine_relu_backward(dout_, sandwich_cache_)
+    check_close(sandwich_out_, np.maximum(x_ @ w_ + b_, 0), f"the sandwich's output, x {(N_, D_)}")
     ### BEGIN REFERENCE
     want_ = ref_affine_grads_(x_, w_, b_, dout_ * (x_ @ w_ + b_ > 0))
     ### END REFERENCE
@@ -829,14 +829,17 @@ def make_bn_param(D, eps=1e-5, momentum=0.1):
             "running_mean": np.zeros(D), "running_var": np.ones(D)}
 
 
-BN_NODES = {"x": {"label": "x"}, "mu": {"label": "μ = mean"}, "xc": {"label": "x − μ"},
-            "var": {"label": "σ² = mean(·²)"}, "inv_std": {"label": "1/√(σ²+ε)"},
-            "xhat": {"label": "x̂"}, "gamma": {"label": "γ"}, "beta": {"label": "β"},
-            "y": {"label": "y = γx̂ + β"}}
+BN_NODES = {"x": {"label": "x"}, "mu": {"label": "μ"}, "xc": {"label": "x − μ"},
+            "var": {"label": "σ²"}, "inv_std": {"label": "1/√(σ²+ε)"}, "xhat": {"label": "x̂"},
+            "gamma": {"label": "γ"}, "beta": {"label": "β"}, "y": {"label": "γx̂ + β"}}
 BN_EDGES = [("x", "mu"), ("x", "xc"), ("mu", "xc"), ("xc", "var"), ("var", "inv_std"),
             ("xc", "xhat"), ("inv_std", "xhat"), ("xhat", "y"), ("gamma", "y"), ("beta", "y")]
+BN_PLACES = {"x": (0, 0), "mu": (2.2, 1.4), "xc": (4.4, 0), "var": (6.6, 1.4),
+             "inv_std": (8.8, 1.4), "xhat": (11, 0), "gamma": (11, -1.4), "beta": (11, -2.6),
+             "y": (13.2, -1.2)}
 if not pictures_off():
-    draw_computation_graph(BN_NODES, BN_EDGES, title="Batch norm in training mode",
+    draw_computation_graph(BN_NODES, BN_EDGES, positions=BN_PLACES,
+                           title="Batch norm in training mode (thick: through the batch statistics)",
                            highlight=[("x", "mu"), ("mu", "xc"), ("xc", "var"),
                                       ("var", "inv_std"), ("inv_std", "xhat")])
     plt.show()
@@ -974,14 +977,14 @@ for seed_ in (921, 922):
     outs_, means_, variances_ = torch_bn_run_([x_, x_ + 1, later_], gamma_, beta_, eps_, 0.1,
                                               ["train", "train", "test"])
     ### END REFERENCE
-    param_ = make_bn_param(len(gamma_), eps=eps_)
+    state_ = make_bn_param(len(gamma_), eps=eps_)
     for batch_ in (x_, x_ + 1):
-        batchnorm_forward(batch_, gamma_, beta_, param_)
-    param_["mode"] = "test"
-    check_close(batchnorm_forward(later_, gamma_, beta_, param_)[0], outs_[2],
+        batchnorm_forward(batch_, gamma_, beta_, state_)
+    state_["mode"] = "test"
+    check_close(batchnorm_forward(later_, gamma_, beta_, state_)[0], outs_[2],
                 f"out in test mode, after two training batches of shape {x_.shape}")
-    check_close(param_["running_mean"], means_[2], "running_mean after a test-mode call")
-    check_close(param_["running_var"], variances_[2], "running_var after a test-mode call")
+    check_close(state_["running_mean"], means_[2], "running_mean after a test-mode call")
+    check_close(state_["running_var"], variances_[2], "running_var after a test-mode call")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -1478,8 +1481,9 @@ for seed_, kind_ in ((981, "batchnorm"), (982, "layernorm"), (983, "batchnorm"))
 #    `param -= self.lr * grad` for every parameter;
 # 3. at the end of every epoch: append `self.accuracy` on the training set and on the validation
 #    set to `self.train_acc_history` and `self.val_acc_history`; if the validation accuracy is
-#    **higher** than `self.best_val_acc`, store it there and keep a **copy** of every parameter in
-#    `self.best_params` (a checkpoint); then decay the learning rate: `self.lr *= self.lr_decay`;
+#    **higher** than `self.best_val_acc` (strictly: a tie keeps the earlier checkpoint), store it
+#    there and keep a **copy** of every parameter in `self.best_params` (a checkpoint); then
+#    decay the learning rate: `self.lr *= self.lr_decay`;
 # 4. after the last epoch, put the checkpoint back: the model ends with the parameters of its best
 #    validation accuracy, not of its last step.
 #
@@ -1667,7 +1671,7 @@ for seed_ in (995, 996):
 # %% [markdown]
 # ### 4.3 Experiment: overfitting, weight decay and dropout
 #
-# A network of two hidden layers of 100 units (17,010 parameters) trained on only 100 digits will
+# A network of two hidden layers of 100 units (17,610 parameters) trained on only 100 digits will
 # learn them all by heart. We train it three times with the same `Solver` settings: plain, with
 # weight decay ($\lambda = 0.01$), and with dropout ($p = 0.5$), and follow training and validation
 # accuracy epoch by epoch. The shaded area between the two curves of a run is its gap. (The
@@ -1704,7 +1708,7 @@ def plot_regularisation(solvers):
         squares = sum(np.sum(solver.model.params[k] ** 2) for k in ("W1", "W2", "W3"))
         ax_w.barh(name, squares, color=colour)
     ax.set(xlabel="epoch", ylabel="accuracy (dashed: training, solid: validation)",
-           ylim=(0.5, 1.01), title="100 training digits, 17,010 parameters")
+           ylim=(0.5, 1.01), title="100 training digits, 17,610 parameters")
     ax.legend(loc="lower right", fontsize=9)
     ax_w.set(xlabel="sum of the squared weights (checkpoint)", title="Size of the weights")
     fig.tight_layout()
@@ -1730,7 +1734,7 @@ else:
 # epochs and the gap to validation accuracy stays open: after that the network only grows more
 # confident on digits it already knows. Dropout slows the fit of the training set down and
 # closes part of the gap; weight decay of this strength changes the accuracies little, but the
-# bars show that its weights are far smaller, and a network with smaller weights is a smoother
+# bars show that its weights are a third smaller, and a network with smaller weights is a smoother
 # function. The gain on a data set as clean as these digits is modest; on noisy data it is larger.
 # Turn the knobs yourself: with $\lambda = 0.1$ or $p = 0.75$ the network can no longer fit even
 # its training set (it *underfits*): regularisation trades training fit for a smaller gap, and
@@ -1884,7 +1888,7 @@ tensors5 = forward_in_torch(params5, x5, y5)
 tensors5["loss"].backward()
 values5 = as_numpy(tensors5)
 autograd5 = {name: tensors5[name].grad.numpy() for name in BACKWARD_ORDER}
-print(f"loss = {values5['loss']:.5f}   (ln 4 = {np.log(4):.5f}: about chance, as it should be)")
+print(f"loss = {values5['loss']:.5f}   (near ln 4 = {np.log(4):.5f}, the loss of knowing nothing)")
 
 # %% [markdown]
 # ### 5.1 From the loss back to the hidden layer
@@ -2066,8 +2070,9 @@ except Exception as error:  # noqa: BLE001  (an unfinished answer above: say so,
 #    its batch. What goes wrong with batches of size 1, and why does test mode need running
 #    averages?
 # 4. Dropout with $p = 0.5$ trains, at each step, one of $2^{200}$ thinned versions of a network
-#    with 200 hidden units. In what sense does test mode average them, and why is that average
-#    only exact for a network with a single linear layer?
+#    with 200 hidden units. Test mode runs the network on the *expected* activations instead.
+#    Why does that give the average of the thinned networks' outputs exactly when everything
+#    after the dropped units is linear, and only approximately otherwise?
 # 5. With weight decay, a gradient step first multiplies every weight by $1 - \eta\lambda$. What
 #    happens to a weight whose gradient from the data is zero?
 

@@ -8,9 +8,10 @@ NOTEBOOK = "layers"
 
 DROPOUT_FORWARD = '''    mask = (rng.random(x.shape) < 1 - p) / (1 - p)
     return x * mask, (mask, train)'''
-BN_RUNNING = ('''        bn_param["running_mean"] = (1 - momentum) * bn_param["running_mean"] + momentum * mu
-        bn_param["running_var"] = ((1 - momentum) * bn_param["running_var"]
-                                   + momentum * var * n / (n - 1))''')
+BN_RUNNING = (
+    '        bn_param["running_mean"] = (1 - momentum) * bn_param["running_mean"] + momentum * mu\n'
+    '        bn_param["running_var"] = ((1 - momentum) * bn_param["running_var"]\n'
+    "                                   + momentum * var * n / (n - 1))")
 
 RUNNING_UPDATED_ALWAYS = '''
 def batchnorm_forward(x, gamma, beta, bn_param):
@@ -18,7 +19,8 @@ def batchnorm_forward(x, gamma, beta, bn_param):
     mu, var = x.mean(axis=0), x.var(axis=0)
     n = len(x)
     bn_param["running_mean"] = (1 - momentum) * bn_param["running_mean"] + momentum * mu
-    bn_param["running_var"] = (1 - momentum) * bn_param["running_var"] + momentum * var * n / (n - 1)
+    bn_param["running_var"] = ((1 - momentum) * bn_param["running_var"]
+                               + momentum * var * n / (n - 1))
     if bn_param["mode"] == "test":
         mu, var = bn_param["running_mean"], bn_param["running_var"]
     xc = x - mu
@@ -122,7 +124,7 @@ MISTAKES = [
     ),
     Mistake(
         "dropout scaled at test time instead of training time",
-        (Edit("dropout", "        return x, (None, train)", "        return x * (1 - p), (None, train)"),
+        (Edit("dropout", "return x, (None, train)", "return x * (1 - p), (None, train)"),
          Edit("dropout", "(rng.random(x.shape) < 1 - p) / (1 - p)", "rng.random(x.shape) < 1 - p")),
         loses=("test_dropout_forward", "test_dropout_backward"),
     ),
@@ -144,7 +146,8 @@ MISTAKES = [
     ),
     Mistake(
         "p taken as the probability of keeping a unit",
-        (Edit("dropout", "(rng.random(x.shape) < 1 - p) / (1 - p)", "(rng.random(x.shape) < p) / p"),),
+        (Edit("dropout", "(rng.random(x.shape) < 1 - p) / (1 - p)",
+              "(rng.random(x.shape) < p) / p"),),
         loses=("test_dropout_forward",),
     ),
     Mistake(
@@ -234,10 +237,11 @@ MISTAKES = [
     ),
     Mistake(
         "layer norm over the batch axis: batch norm by another name",
-        (Edit("layernorm", "    n = len(x)\n    xhat_t, bn_cache = batchnorm_forward(x.T, np.ones(n), "
-                           "np.zeros(n), make_bn_param(n, eps=eps))\n    xhat = xhat_t.T\n",
-              "    d = x.shape[1]\n    xhat, bn_cache = batchnorm_forward(x, np.ones(d), np.zeros(d), "
-              "make_bn_param(d, eps=eps))\n"),
+        (Edit("layernorm", "    n = len(x)\n    xhat_t, bn_cache = batchnorm_forward("
+                           "x.T, np.ones(n), np.zeros(n), make_bn_param(n, eps=eps))\n"
+                           "    xhat = xhat_t.T\n",
+              "    d = x.shape[1]\n    xhat, bn_cache = batchnorm_forward("
+              "x, np.ones(d), np.zeros(d), make_bn_param(d, eps=eps))\n"),
          Edit("layernorm", "batchnorm_backward_alt((dout * gamma).T, bn_cache)\n    return dx_t.T,",
               "batchnorm_backward_alt(dout * gamma, bn_cache)\n    return dx_t,")),
         loses=("test_layernorm",),
@@ -272,7 +276,8 @@ MISTAKES = [
     Mistake(
         "the checkpoint is the parameters themselves, not a copy",
         (Edit("solver_train",
-              "self.best_params = {name: value.copy() for name, value in self.model.params.items()}",
+              "self.best_params = {name: value.copy() for name, value in "
+              "self.model.params.items()}",
               "self.best_params = self.model.params"),),
         loses=("test_solver_checkpoint",),
     ),
