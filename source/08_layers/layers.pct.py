@@ -1883,6 +1883,18 @@ def as_numpy(tensors):
     return {name: tensor.detach().numpy() for name, tensor in tensors.items()}
 
 
+def check_by_hand(mine, names, function):
+    """The visible checks of Part 5: `mine` holds a gradient for each of `names`, of its tensor's
+    shape, equal to autograd's on the example network below."""
+    check_that(isinstance(mine, dict), f"{function} should return a dict {{name: gradient}}.")
+    for name in names:
+        check_that(name in mine, f"{function} returned no gradient for `{name}`.")
+        check_array(mine[name], f"the gradient of {name}", shape=values5[name].shape)
+    first = compare_gradients(mine, autograd5, order=names, verbose=False)
+    check_that(first is None, f"The first gradient that disagrees with autograd is that of "
+                              f"`{first}`: run compare_gradients to see the table.")
+
+
 params5, x5, y5 = draw_small_network(0, N=8, D=5, H=6, C=4)
 tensors5 = forward_in_torch(params5, x5, y5)
 tensors5["loss"].backward()
@@ -1929,28 +1941,26 @@ def backprop_head(v, y):
 
 # %% nbgrader={"grade": true, "grade_id": "test_backprop_head", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 """backprop_head: the gradients of log_probs, counts_sum, counts, logits, W2, b2 and h, as autograd finds them."""
+### BEGIN HIDDEN TESTS
+# Test helper for this and the next test cells.
+def torch_case_(seed):
+    """The network run forward in PyTorch, with N, D, H and C drawn by seed, all different."""
+    N, D, H, C = distinct_(np.random.default_rng(seed), 4, low=3, high=13)
+    params, x, y = draw_small_network(seed, N, D, H, C)
+    return forward_in_torch(params, x, y), y, f"N={N}, D={D}, H={H}, C={C}"
+### END HIDDEN TESTS
 HEAD = ["log_probs", "counts_sum", "counts", "logits", "W2", "b2", "h"]
-mine_ = backprop_head(values5, y5)
-check_that(isinstance(mine_, dict), "backprop_head should return a dict {name: gradient}.")
-for name_ in HEAD:
-    check_that(name_ in mine_, f"backprop_head returned no gradient for `{name_}`.")
-    check_array(mine_[name_], f"the gradient of {name_}", shape=values5[name_].shape)
-first_ = compare_gradients(mine_, autograd5, order=HEAD, verbose=False)
-check_that(first_ is None, f"The first gradient that disagrees with autograd is that of "
-                           f"`{first_}`: run compare_gradients to see the table.")
+check_by_hand(backprop_head(values5, y5), HEAD, "backprop_head")
 ### BEGIN HIDDEN TESTS
 for seed_ in (1001, 1002, 1003):
-    N_, D_, H_, C_ = distinct_(np.random.default_rng(seed_), 4, low=3, high=13)
-    params_, x_, y_ = draw_small_network(seed_, N_, D_, H_, C_)
-    tensors_ = forward_in_torch(params_, x_, y_)
+    tensors_, y_, sizes_ = torch_case_(seed_)
     got_ = backprop_head(as_numpy(tensors_), y_)
     ### BEGIN REFERENCE
     tensors_["loss"].backward()
     want_ = {name: tensors_[name].grad.numpy() for name in HEAD}
     ### END REFERENCE
     for name_ in HEAD:
-        check_close(got_[name_], want_[name_],
-                    f"the gradient of {name_}, N={N_}, H={H_}, C={C_}")
+        check_close(got_[name_], want_[name_], f"the gradient of {name_}, {sizes_}")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -1992,19 +2002,10 @@ def backprop_body(v, dh):
 # %% nbgrader={"grade": true, "grade_id": "test_backprop_batchnorm", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 """backprop_body, through tanh and batch norm: zbn, gamma, beta, zhat, inv_std, var, zc, mu."""
 NORM = ["zbn", "gamma", "beta", "zhat", "inv_std", "var", "zc", "mu"]
-mine_ = backprop_body(values5, autograd5["h"])
-check_that(isinstance(mine_, dict), "backprop_body should return a dict {name: gradient}.")
-for name_ in NORM:
-    check_that(name_ in mine_, f"backprop_body returned no gradient for `{name_}`.")
-    check_array(mine_[name_], f"the gradient of {name_}", shape=values5[name_].shape)
-first_ = compare_gradients(mine_, autograd5, order=NORM, verbose=False)
-check_that(first_ is None, f"The first gradient that disagrees with autograd is that of "
-                           f"`{first_}`: run compare_gradients to see the table.")
+check_by_hand(backprop_body(values5, autograd5["h"]), NORM, "backprop_body")
 ### BEGIN HIDDEN TESTS
 for seed_ in (1011, 1012, 1013):
-    N_, D_, H_, C_ = distinct_(np.random.default_rng(seed_), 4, low=3, high=13)
-    params_, x_, y_ = draw_small_network(seed_, N_, D_, H_, C_)
-    tensors_ = forward_in_torch(params_, x_, y_)
+    tensors_, _, sizes_ = torch_case_(seed_)
     tensors_["loss"].backward()
     dh_ = tensors_["h"].grad.numpy()
     ### BEGIN REFERENCE
@@ -2012,24 +2013,16 @@ for seed_ in (1011, 1012, 1013):
     ### END REFERENCE
     got_ = backprop_body(as_numpy(tensors_), dh_)
     for name_ in NORM:
-        check_close(got_[name_], want_[name_],
-                    f"the gradient of {name_}, N={N_}, D={D_}, H={H_}")
+        check_close(got_[name_], want_[name_], f"the gradient of {name_}, {sizes_}")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_backprop_first_layer", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 """backprop_body, through the first layer: z1, W1, b1 and x."""
 FIRST = ["z1", "W1", "b1", "x"]
-for name_ in FIRST:
-    check_that(name_ in mine_, f"backprop_body returned no gradient for `{name_}`.")
-    check_array(mine_[name_], f"the gradient of {name_}", shape=values5[name_].shape)
-first_ = compare_gradients(mine_, autograd5, order=FIRST, verbose=False)
-check_that(first_ is None, f"The first gradient that disagrees with autograd is that of "
-                           f"`{first_}`: run compare_gradients to see the table.")
+check_by_hand(backprop_body(values5, autograd5["h"]), FIRST, "backprop_body")
 ### BEGIN HIDDEN TESTS
 for seed_ in (1021, 1022):
-    N_, D_, H_, C_ = distinct_(np.random.default_rng(seed_), 4, low=3, high=13)
-    params_, x_, y_ = draw_small_network(seed_, N_, D_, H_, C_)
-    tensors_ = forward_in_torch(params_, x_, y_)
+    tensors_, _, sizes_ = torch_case_(seed_)
     tensors_["loss"].backward()
     dh_ = tensors_["h"].grad.numpy()
     ### BEGIN REFERENCE
@@ -2037,8 +2030,7 @@ for seed_ in (1021, 1022):
     ### END REFERENCE
     got_ = backprop_body(as_numpy(tensors_), dh_)
     for name_ in FIRST:
-        check_close(got_[name_], want_[name_],
-                    f"the gradient of {name_}, N={N_}, D={D_}, H={H_}")
+        check_close(got_[name_], want_[name_], f"the gradient of {name_}, {sizes_}")
 ### END HIDDEN TESTS
 
 # %% [markdown]
