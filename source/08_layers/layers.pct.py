@@ -38,7 +38,8 @@
 # or with PyTorch) without giving the answer away; when the notebook is graded, *hidden* checks
 # compare your results with the correct ones on other data too. Replace every
 # `raise NotImplementedError()` with your code, then use *Kernel → Restart and Run All* before you
-# submit. The last cell sums up where you stand. The whole notebook runs in about 15 seconds.
+# submit. The last cell sums up where you stand. The whole notebook runs in about 10 seconds on
+# two CPU cores.
 #
 # **Sources.** The module design (forward and backward functions with a cache, the sandwich layer,
 # the `Solver`, the checks of every layer against numerical gradients) follows the second
@@ -1925,10 +1926,10 @@ def backprop_head(v, y):
     Returns {name: gradient}, each of the shape of v[name].
     """
     ### BEGIN SOLUTION
-    n = len(y)
+    n, rows = len(y), np.arange(len(y))
     g = {}
     g["log_probs"] = np.zeros_like(v["log_probs"])
-    g["log_probs"][np.arange(n), y] = -1.0 / n
+    g["log_probs"][rows, y] = -1.0 / n
     g["counts_sum"] = -g["log_probs"].sum(axis=1, keepdims=True) / v["counts_sum"]
     g["counts"] = np.ones_like(v["counts"]) * g["counts_sum"]
     g["logits"] = g["log_probs"] + g["counts"] * v["counts"]

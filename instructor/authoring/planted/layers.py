@@ -496,7 +496,7 @@ HEAD_OTHER_ORDER = '''
 def backprop_head(v, y):
     n = y.shape[0]
     picked = np.zeros(v["log_probs"].shape)
-    picked[np.arange(n), y] = 1.0
+    picked[range(n), y] = 1.0
     d_log_probs = -picked / n
     d_counts_sum = -np.sum(d_log_probs, axis=1, keepdims=True) / v["counts_sum"]
     d_counts = np.broadcast_to(d_counts_sum, v["counts"].shape).copy()
