@@ -1472,7 +1472,9 @@ for seed_, kind_ in ((981, "batchnorm"), (982, "layernorm"), (983, "batchnorm"))
 #
 # Training loops look alike, so we write one and reuse it: the `Solver` below takes a model (any
 # object with a `params` dict and a `loss` method that works as `FullyConnectedNet.loss` does) and
-# the data, `{'X_train', 'y_train', 'X_val', 'y_val'}`. Write its `train` method:
+# the data, `{'X_train', 'y_train', 'X_val', 'y_val'}`. (`LinearModel`, given with it, is such a
+# model, one linear layer whose gradients PyTorch computes: the checks train it, so that they
+# test your `Solver` apart from your layers.) Write the `Solver`'s `train` method:
 #
 # 1. make **one** generator `rng = np.random.default_rng(self.seed)` before the first epoch;
 # 2. for every epoch of `self.epochs`: draw a new order of the training rows,
@@ -1508,6 +1510,24 @@ class Solver:
         return float(np.mean(np.argmax(self.model.loss(X), axis=1) == y))
 
 
+class LinearModel:
+    """A linear classifier, scores = X @ W + b, whose loss and gradients PyTorch computes: a
+    model with the interface of FullyConnectedNet, to check the Solver apart from your layers."""
+
+    def __init__(self, D, C, seed=0):
+        rng = np.random.default_rng(seed)
+        self.params = {"W": 0.5 * rng.normal(size=(D, C)), "b": np.zeros(C)}
+
+    def loss(self, X, y=None):
+        W, b = (torch.tensor(self.params[name], requires_grad=True) for name in ("W", "b"))
+        scores = torch.as_tensor(X) @ W + b
+        if y is None:
+            return scores.detach().numpy()
+        loss = F.cross_entropy(scores, torch.as_tensor(y))
+        loss.backward()
+        return loss.item(), {"W": W.grad.numpy(), "b": b.grad.numpy()}
+
+
 # %% nbgrader={"grade": false, "grade_id": "solver_train", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def train(self):
     """Train self.model on self.data (see the steps above); returns nothing."""
@@ -1538,25 +1558,6 @@ Solver.train = train
 """Solver.train: one loss per batch, one training and one validation accuracy per epoch."""
 ### BEGIN HIDDEN TESTS
 # Test helpers for this and the next test cells.
-class Linear_:
-    """A linear classifier, scores = X @ W + b with the cross-entropy, written for the tests."""
-
-    def __init__(self, D, C, seed):
-        rng = np.random.default_rng(seed)
-        self.params = {"W": 0.5 * rng.normal(size=(D, C)), "b": np.zeros(C)}
-
-    def loss(self, X, y=None):
-        scores = X @ self.params["W"] + self.params["b"]
-        if y is None:
-            return scores
-        shifted = scores - scores.max(axis=1, keepdims=True)
-        probs = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
-        rows = np.arange(len(y))
-        loss = -np.log(probs[rows, y]).mean()
-        probs[rows, y] -= 1
-        return loss, {"W": X.T @ probs / len(y), "b": probs.sum(axis=0) / len(y)}
-
-
 def blobs_(seed):
     """Noisy clusters: a data dict, the sizes (N, D, C) and a batch size, all drawn by seed."""
     rng = np.random.default_rng(seed)
@@ -1571,9 +1572,10 @@ def blobs_(seed):
 
 ### BEGIN REFERENCE
 def ref_solver_(seed, lr, lr_decay, epochs):
-    """A plain training of Linear_ on blobs_(seed): histories, best accuracy, checkpoint, lr."""
+    """A plain training of LinearModel on blobs_(seed): histories, best accuracy, checkpoint,
+    the learning rate."""
     data, (N, D, C), batch = blobs_(seed)
-    model = Linear_(D, C, seed)
+    model = LinearModel(D, C, seed)
     rng = np.random.default_rng(seed)
     losses, train_acc, val_acc, best, kept = [], [], [], -1.0, None
 
@@ -1598,9 +1600,9 @@ def ref_solver_(seed, lr, lr_decay, epochs):
 
 
 def run_solver_(seed, lr, lr_decay, epochs):
-    """Your Solver on Linear_ and blobs_(seed), trained."""
+    """Your Solver on LinearModel and blobs_(seed), trained."""
     data, (N, D, C), batch = blobs_(seed)
-    solver = Solver(Linear_(D, C, seed), data, lr=lr, lr_decay=lr_decay, epochs=epochs,
+    solver = Solver(LinearModel(D, C, seed), data, lr=lr, lr_decay=lr_decay, epochs=epochs,
                     batch_size=batch, seed=seed)
     solver.train()
     return solver
@@ -1608,7 +1610,7 @@ def run_solver_(seed, lr, lr_decay, epochs):
 rng_ = np.random.default_rng(19)
 data_ = {"X_train": rng_.normal(size=(23, 3)), "y_train": rng_.integers(0, 2, size=23),
          "X_val": rng_.normal(size=(9, 3)), "y_val": rng_.integers(0, 2, size=9)}
-solver_ = Solver(FullyConnectedNet([3, 4, 2], seed=0), data_, epochs=3, batch_size=10)
+solver_ = Solver(LinearModel(3, 2), data_, epochs=3, batch_size=10)
 solver_.train()
 check_that(len(solver_.loss_history) == 9,
            "23 rows in batches of 10 make 3 batches an epoch (keep the last, smaller one): "
@@ -1633,7 +1635,7 @@ for seed_ in (991, 992):
 
 # %% nbgrader={"grade": true, "grade_id": "test_solver_decay", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 """Solver.train decays the learning rate once per epoch."""
-solver_ = Solver(FullyConnectedNet([3, 4, 2], seed=0), data_, lr=0.2, lr_decay=0.5, epochs=3,
+solver_ = Solver(LinearModel(3, 2), data_, lr=0.2, lr_decay=0.5, epochs=3,
                  batch_size=10)
 solver_.train()
 check_number(solver_.lr, "solver.lr after training")
