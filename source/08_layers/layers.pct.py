@@ -621,8 +621,9 @@ print(f"J after 1000 steps: {mlp_loss(trained8, X8, Y8, mse_loss)[0]:.4f}")
 def add_weight_decay(loss, grads, params, reg):
     """L2 weight decay on the weight matrices (keys starting with 'W') only.
 
-    loss: a number; grads, params: dicts of arrays with the same keys; reg: lambda >= 0.
-    Returns (loss + reg/2 * sum of the squared weights, new grads with reg * W added to each dW).
+    loss: a number; params: {name: array}; grads: {name: array of the shape of params[name]};
+    reg: lambda >= 0. Returns (loss + reg/2 * sum of the squared weights, a new dict of grads
+    with reg * W added to the gradient of every weight W, each of its parameter's shape).
     """
     ### BEGIN SOLUTION
     weights = [name for name in params if name.startswith("W")]
