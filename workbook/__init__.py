@@ -4,7 +4,8 @@
   ``check_number``, ``check_that``); they say what is wrong (type, then shape, then value)
   without printing the answer.
 - :mod:`workbook.gradcheck`: finite-difference gradients and ``gradient_check``, to test your
-  own derivatives without an answer key.
+  own derivatives without an answer key; ``compare_gradients`` puts gradients written by hand
+  next to autograd's.
 - :mod:`workbook.data`: the networks and data of the tutorials the course follows.
 - :mod:`workbook.digits`: the 8x8 handwritten digits and a fixed-seed split.
 - :mod:`workbook.diagrams`: pictures of networks and computation graphs (matplotlib).
