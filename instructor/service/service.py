@@ -50,6 +50,7 @@ __all__ = ["Service"]
 STATE = Path(".workbook")
 HOUR = 3600.0
 RETRY_S = 30.0          # after a failure that is not the student's (a full disk)
+ATTEMPTS = 3            # tries at grading one submission before its page says it failed
 
 
 @dataclass
@@ -238,6 +239,8 @@ class Service:
             result = results[record.student]
             counted = self._counted(record, due)
             notes = self._notes(record, counted, due, flags[record.student])
+            if result.status == Status.ERROR and self._retry(record):
+                continue
             if Status(result.status).graded:
                 pages = self._pages(graded, record, due, secrets, notes)
             else:
@@ -253,6 +256,18 @@ class Service:
                 recount.append(counted)
         if recount:
             self._recount(assignment, recount)
+
+    def _retry(self, record):
+        """A grading that failed for a reason not the student's (a lost worker, a full disk):
+        start the workers afresh and leave the submission waiting, up to ATTEMPTS tries."""
+        if self.ledger.get(record.folder).attempts >= ATTEMPTS:
+            return False
+        self.log.warning("%s: grading failed, not for the student's sake; trying again",
+                         record.folder)
+        if self.runner is not None:
+            self.runner.close()
+            self.runner = None
+        return True
 
     def _counted(self, record, due):
         """The submission of ``record``'s student that the gradebook keeps, by the policy."""
