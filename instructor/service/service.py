@@ -181,8 +181,8 @@ class Service:
         if policy.in_all and len(graded) >= policy.in_all:
             note = (f"kept, not graded: you have had all {policy.in_all} graded submissions "
                     "of this assignment; your instructor can still grade it")
+            self._tell(record, note)            # told first: a crash between tells twice
             self.ledger.set(record.folder, state="kept", note=note)
-            self._tell(record, note)
             return False
         recent = sorted(r.graded for r in graded if r.graded >= now - HOUR)
         if policy.per_hour and len(recent) >= policy.per_hour:
@@ -191,8 +191,8 @@ class Service:
                 when = datetime.fromtimestamp(until).strftime("%H:%M")
                 note = (f"queued: {policy.per_hour} submissions of this assignment were graded "
                         f"in the last hour; this one will be graded at about {when}")
-                self.ledger.set(record.folder, state="held", not_before=until, note=note)
                 self._tell(record, note)
+                self.ledger.set(record.folder, state="held", not_before=until, note=note)
             else:
                 self.ledger.set(record.folder, not_before=until)
             return False
