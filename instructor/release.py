@@ -6,8 +6,9 @@ it writes ``<name>.pct.py``, the same notebook in jupytext's percent format: one
 which each cell starts with a ``# %%`` line carrying its nbgrader metadata, so a change to a
 hidden test reads as a diff of Python lines. The ``.ipynb`` is the original; the twin is
 rewritten from it, and a test checks that they agree. The course's ``CourseDirectory.ignore``
-keeps twins out of the release and out of grading. Last, the answer key of every notebook whose
-code changed is made by running the solution (:mod:`instructor.grading.keys`). A release
+keeps twins out of the release and out of grading. Then the answer key of every notebook whose
+code changed is made by running the solution (:mod:`instructor.grading.keys`), and last the
+fingerprints of its planted mistakes (:mod:`instructor.authoring.fingerprints`). A release
 notebook edited by hand is never lost: see :func:`release`.
 
 Run as ``python -m instructor.release [ASSIGNMENT ...]`` (default: every assignment).
@@ -16,6 +17,7 @@ Run as ``python -m instructor.release [ASSIGNMENT ...]`` (default: every assignm
 import copy
 import hashlib
 import json
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -28,7 +30,7 @@ from instructor.grading.keys import write_keys
 
 __all__ = [
     "KEPT", "RECORD", "TWIN_SUFFIX", "generate", "release", "stale_twins", "twin_path",
-    "twin_text", "write_twins",
+    "twin_text", "write_fingerprints", "write_twins",
 ]
 
 TWIN_SUFFIX = ".pct.py"
@@ -129,15 +131,30 @@ def _read_record(root):
         return {}
 
 
+def write_fingerprints(root, assignments=None):
+    """Remake the stale fingerprints of known mistakes (``workbook/known/``), in a process of
+    their own (:mod:`instructor.authoring.fingerprints` runs notebooks in it); the ids remade."""
+    from instructor.authoring.fingerprints import stale
+
+    ids = [spec.ASSIGNMENT for spec in stale(root)
+           if not assignments or spec.ASSIGNMENT in assignments]
+    if ids:
+        subprocess.run([sys.executable, "-m", "instructor.authoring.fingerprints", *ids],
+                       cwd=root, check=True)
+    return ids
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     root = Path.cwd()
     ids, kept = release(root, argv or None)
     twins = write_twins(root, argv or None)
     keys = write_keys(root, argv or None)
+    prints = write_fingerprints(root, argv or None)
     print(f"released {len(ids)} assignments: {', '.join(ids)}"
           + (f"; rewrote {len(twins)} text twins" if twins else "")
-          + (f"; made {len(keys)} answer keys" if keys else ""))
+          + (f"; made {len(keys)} answer keys" if keys else "")
+          + (f"; fingerprinted the known mistakes of {len(prints)}" if prints else ""))
     for original, copy_ in kept:
         print(f"warning: {original.relative_to(root)} had been changed since it was released; "
               f"the changed file is kept as {copy_.relative_to(root)}", file=sys.stderr)
