@@ -2,10 +2,11 @@
 
 A fingerprint is a salted hash of a value rounded on a grid: it tells whether your value is
 (almost) the one the course computed, without holding that value (the tests of UBC's DSCI 100
-course, github.com/UBC-DSCI/dsci-100-assets, compare answers the same way). ``bash course.sh release``
-runs every planted mistake of an assignment (``instructor/authoring/planted/``) and keeps the
-fingerprints of the wrong values it produces on the notebook's visible data, with a short name
-for each, in ``workbook/known/<notebook>.json``. A test cell then asks::
+course, github.com/UBC-DSCI/dsci-100-assets, compare answers the same way).
+``bash course.sh release`` runs every planted mistake of an assignment
+(``instructor/authoring/planted/``) and keeps the fingerprints of the wrong values it produces
+on the notebook's visible data, with a short name for each, in ``workbook/known/<notebook>.json``.
+A test cell then asks::
 
     known = Fingerprints("forward_pass")      # once, in the setup cell
     known.check(h1, "h1")                     # says so if h1 looks like a known mistake
