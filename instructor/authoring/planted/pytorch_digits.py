@@ -175,18 +175,21 @@ optimizer = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE)
 """
 
 OUTPUT_FIRST_MODEL = """
-class DigitsNet(nn.Module):
-    def __init__(self):
+class Classifier(nn.Module):
+    \"\"\"The output layer is made before the hidden one, other initial weights.\"\"\"
+
+    def __init__(self, n_inputs=64, n_hidden=HIDDEN, n_outputs=N_CLASSES):
         super().__init__()
-        self.out = nn.Linear(HIDDEN, N_CLASSES)   # created first: other initial weights
-        self.hidden = nn.Linear(64, HIDDEN)
+        self.head = nn.Linear(n_hidden, n_outputs)
+        self.body = nn.Linear(n_inputs, n_hidden)
 
-    def forward(self, X):
-        return self.out(torch.relu(self.hidden(X)))
+    def forward(self, inputs):
+        features = self.body(inputs).clamp(min=0)
+        return self.head(features)
 
 
-model = DigitsNet()
-optimizer = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE)
+model = Classifier()
+optimizer = torch.optim.SGD(params=list(model.parameters()), lr=LEARNING_RATE)
 """
 
 VARIANTS = [
