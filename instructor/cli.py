@@ -240,6 +240,9 @@ def _grade(args, factories):
                       scheduler=args.scheduler, progress=not args.quiet)
     run = grade(args.course, args.assignment, args.student, options, factories=factories,
                 started=time.perf_counter() - _since_process_start())
+    from instructor.formgrader import mark_flagged
+
+    mark_flagged(args.course, args.assignment, run.results)
     if not args.quiet:
         print(summary(run.results, run.timings.wall, run.where))
     if args.timings == "json":
@@ -274,9 +277,19 @@ def summary(results, seconds, workers):
     return "\n".join(lines)
 
 
+def _bring_in_formgrader_changes(root):
+    """Scores a person changed in formgrader, brought into workbook-grades.csv (and said)."""
+    from instructor.formgrader import sync_grade_file
+
+    for student, assignment, old, new in sync_grade_file(root):
+        print(f"{GRADES_FILE}: {student}'s {assignment} is now {new:g} (was {old:g}), as "
+              "changed in formgrader", file=sys.stderr)
+
+
 def _feedback(args):
     from instructor.feedback import graded_students, write_feedback
 
+    _bring_in_formgrader_changes(args.course)
     graded = graded_students(args.course, args.assignment)
     if not graded:
         raise NothingToDo(f"nothing to do: no student has a graded submission of "
@@ -300,6 +313,7 @@ def _serve(args):
 def _report(args):
     from instructor.report import write_report
 
+    _bring_in_formgrader_changes(args.course)
     if args.canvas_only:
         from instructor.lms.canvas import write_partial
 

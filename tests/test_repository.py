@@ -44,6 +44,19 @@ def test_environment_yml_agrees_with_pyproject():
     assert "python=3.11" in env["dependencies"]
 
 
+def test_setuptools_reads_pyproject_without_a_warning():
+    """Does setuptools read pyproject.toml without a deprecation banner (a license given as a
+    TOML table printed two on every install)?"""
+    import warnings
+
+    from setuptools.config.pyprojecttoml import read_configuration
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        project = read_configuration(ROOT / "pyproject.toml")["project"]
+    assert project["license"] == "MIT"
+
+
 def test_generated_folders_stay_out_of_git():
     """Are grading outputs and the gradebook git-ignored?"""
     ignored = (ROOT / ".gitignore").read_text().split()

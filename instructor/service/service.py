@@ -36,6 +36,7 @@ from pathlib import Path
 
 from instructor.course import FEEDBACK, course_config
 from instructor.feedback import hidden_test_lines, render
+from instructor.formgrader import mark_flagged
 from instructor.graded import read_assignment
 from instructor.grading import defaults
 from instructor.grading.grade_run import Options, grade
@@ -229,6 +230,7 @@ class Service:
         students = [r.student for r in batch]
         run = grade(self.root, assignment, students, Options(progress=False, jobs=self.jobs),
                     runner=self.runner)
+        mark_flagged(self.root, assignment, run.results)
         results = {r.student: r for r in run.results}
         graded = read_assignment(self.root, assignment, students=students)
         due = _due_date(self.root, assignment)
