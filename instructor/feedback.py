@@ -14,12 +14,16 @@ the notebook; pages are written in parallel, one student per worker.
 
 import html
 import multiprocessing
+import os
+import secrets
 from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 
 import nbformat
 
 from instructor.course import FEEDBACK, course_config
+from instructor.extensions import page_notes
 from instructor.graded import (
     BLANK,
     error_name,
@@ -39,7 +43,7 @@ from instructor.vocabulary import (
     secret_lines,
 )
 
-__all__ = ["graded_students", "hidden_test_lines", "render", "write_feedback"]
+__all__ = ["graded_students", "hidden_test_lines", "page_for", "render", "write_feedback"]
 
 e = html.escape
 STYLE = """
@@ -107,6 +111,20 @@ def write_feedback(course_root, assignment, students=None, db_url=None, jobs=Non
     return written
 
 
+def page_for(course_root, assignment, student, notebook, db_url=None):
+    """One student's page of one notebook, as :func:`write_feedback` writes it (for nbgrader's
+    ``generate_feedback``, :class:`instructor.nbgrader_hooks.FeedbackExporter`); the hand-in's
+    receipts are put beside it, so that ``nbgrader release_feedback`` can hand it out."""
+    root = Path(course_root).resolve()
+    graded = read_assignment(root, assignment, db_url, students=[student])
+    found = [nb for nb in graded.submissions[student].notebooks if nb.name == notebook]
+    folder = root / FEEDBACK / student / assignment
+    folder.mkdir(parents=True, exist_ok=True)
+    _copy_receipts(root / "submitted" / student / assignment, folder)
+    return render(found[0], hidden_test_lines(root, assignment),
+                  notes=page_notes(root, assignment, student))
+
+
 def _write_student(work):
     """One student's pages (in a worker): ``(root, assignment, submission, secrets,
     hidden_checks)``."""
@@ -116,7 +134,8 @@ def _write_student(work):
     folder.mkdir(parents=True, exist_ok=True)
     for notebook in submission.notebooks:
         target = folder / f"{notebook.name}.html"
-        target.write_text(render(notebook, secrets, hidden_checks))
+        target.write_text(render(notebook, secrets, hidden_checks,
+                                 page_notes(root, assignment, submission.student)))
         written.append(target)
     _copy_receipts(root / "submitted" / submission.student / assignment, folder)
     return written
@@ -124,13 +143,29 @@ def _write_student(work):
 
 def _copy_receipts(handin, folder):
     """Copy the hand-in's timestamp and secret beside its feedback (as nbgrader's own
-    ``generate_feedback`` does); each is a small regular file or is left out."""
+    ``generate_feedback`` does); each is a small regular file.
+
+    A hand-in that did not come through the exchange (copied into ``submitted/`` by hand, the
+    demo's) has neither: it gets the time of its folder and a secret of its own, so that
+    ``nbgrader release_feedback`` still works; no student can fetch that page, for none holds
+    the secret.
+    """
     for name in ("timestamp.txt", "submission_secret.txt"):
         try:
             data = read_regular(handin / name, limit_bytes=defaults.TIMESTAMP_BYTES)
-            (folder / name).write_bytes(data)
         except (OSError, Refused):
-            (folder / name).unlink(missing_ok=True)
+            data = _made_up_receipt(handin, name)
+        (folder / name).write_bytes(data)
+
+
+def _made_up_receipt(handin, name):
+    if name == "submission_secret.txt":
+        return secrets.token_hex(16).encode()
+    try:
+        when = datetime.fromtimestamp(os.lstat(handin).st_mtime, UTC)
+    except OSError:
+        when = datetime.now(UTC)
+    return when.strftime("%Y-%m-%d %H:%M:%S.%f UTC").encode()
 
 
 def render(notebook, secrets=frozenset(), hidden_checks=True, notes=()):
