@@ -109,7 +109,8 @@ def test_formgrader_sees_flags_and_workbook_sees_its_scores(course):
     changes in formgrader reach workbook-grades.csv and the student's page, said as such?"""
     from nbgrader.api import Gradebook
 
-    run_grader(course, ASSIGNMENT, "workbook")
+    subprocess.run([sys.executable, "-m", "instructor.cli", "grade", ASSIGNMENT, "--quiet"],
+                   cwd=course, env=venv_env(), check=True, capture_output=True)
     ours = {row["student"]: row for row in csv.DictReader((course / GRADES_FILE).open())}
     assert ours["di"]["flags"] and not ours["ada"]["flags"]
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
@@ -147,6 +148,32 @@ def test_late_hand_in_loses_ten_percent_a_day(course):
     ours = {row["student"]: row for row in csv.DictReader((course / GRADES_FILE).open())}
     assert float(ours["cy"]["score"]) == pytest.approx(0.7 * late.max_score)
     assert "late penalty" in ours["cy"]["flags"] and ours["ada"]["flags"] == ""
+
+
+def test_an_extension_takes_the_late_penalty_off(course):
+    """Does ``workbook extend`` grade the late hand-in again at once, with no penalty, and
+    say the new due date on the student's page?"""
+    from nbgrader.api import Gradebook
+
+    run_grader(course, ASSIGNMENT, "workbook")
+    cli = [sys.executable, "-m", "instructor.cli"]
+    run = subprocess.run([*cli, "extend", ASSIGNMENT, "cy", "--days", "3"], cwd=course,
+                         env=venv_env(), check=True, capture_output=True, text=True)
+    assert "Grading again what cy handed in" in run.stdout
+    try:
+        with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+            late = gb.find_submission(ASSIGNMENT, "cy")
+            assert late.total_seconds_late == 0 and not late.late_submission_penalty
+            top = late.max_score
+        ours = {row["student"]: row for row in csv.DictReader((course / GRADES_FILE).open())}
+        assert float(ours["cy"]["score"]) == top and ours["cy"]["flags"] == ""
+        subprocess.run([*cli, "feedback", ASSIGNMENT, "--student", "cy"], cwd=course,
+                       env=venv_env(), check=True, capture_output=True)
+        text = _page_text(course / "feedback" / "cy" / ASSIGNMENT / f"{NOTEBOOK}.html")
+        assert "extended your due date for this assignment to 2026-01-13 12:00 UTC" in text
+    finally:
+        subprocess.run([*cli, "extend", ASSIGNMENT, "cy", "--clear"], cwd=course,
+                       env=venv_env(), check=True, capture_output=True)
 
 
 def test_grade_feedback_export_grade_again(course):

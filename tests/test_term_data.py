@@ -1,0 +1,145 @@
+"""A term's data, safe: backup and restore, extensions, partial reports (no grader run).
+
+A course whose gradebook is written with nbgrader's API (:mod:`gradebook_course`), with
+hand-ins, feedback, the grading service's ledger and an exchange folder beside it, is backed
+up with ``workbook backup``, damaged, and restored with ``workbook restore``; a per-student
+extension is set with ``workbook extend`` and must reach the gradebook, where nbgrader's late
+penalty reads it, and the report.
+"""
+
+import io
+import shutil
+import sqlite3
+import tarfile
+from datetime import timedelta
+
+import pytest
+from gradebook_course import DUE, Result, graded_course
+from nbgrader.api import Gradebook
+from test_grader import workbook
+
+from instructor.backup import BackupError, read_manifest, restore
+from instructor.extensions import EXCUSED, read_extensions, student_due
+from instructor.report import write_report
+
+# Runs the command line many times (about 8 s each on a loaded machine): the slow layer.
+pytestmark = pytest.mark.slow
+
+A1, A3 = "01_forward_pass", "03_activations_losses"
+
+
+@pytest.fixture
+def course(tmp_path):
+    """Two assignments, three students: ada on time, bo late (penalty 3), cy missing A3."""
+    folder = tmp_path / "course"
+    folder.mkdir()
+    course = graded_course(folder, {A1: 21, A3: 31}, {"ada": "1", "bo": "2", "cy": "3"}, [
+        Result("ada", A1, 21), Result("bo", A1, 15, penalty=3), Result("cy", A1, 10),
+        Result("ada", A3, 31), Result("bo", A3, 20), Result("cy", A3, None)],
+        config=f"\nc.Exchange.root = {str(tmp_path / 'exchange')!r}\n")
+    for student in ("ada", "bo"):
+        handin = course / "submitted" / student / A1
+        handin.mkdir(parents=True)
+        (handin / "forward_pass.ipynb").write_text(f'{{"by": "{student}"}}')
+        (course / "feedback" / student / A1).mkdir(parents=True)
+        (course / "feedback" / student / A1 / "forward_pass.html").write_text("<p>page</p>")
+    (course / ".workbook").mkdir()
+    with sqlite3.connect(course / ".workbook" / "service.sqlite") as ledger:
+        ledger.execute("CREATE TABLE submissions (folder TEXT)")
+        ledger.execute("INSERT INTO submissions VALUES ('ada+01_forward_pass+1')")
+    inbound = tmp_path / "exchange" / "backprop-workbook" / "inbound" / "ada+01_forward_pass+1"
+    inbound.mkdir(parents=True)
+    (inbound / "forward_pass.ipynb").write_text("{}")
+    return course
+
+
+def scores(course):
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        return {(s.student.id, a.name): s.score - (s.late_submission_penalty or 0)
+                for a in gb.assignments for s in a.submissions}
+
+
+def test_backup_and_restore_bring_the_term_back(course, tmp_path):
+    """Does ``workbook backup`` hold the gradebook, hand-ins, grades, feedback, ledger and the
+    exchange, and does ``workbook restore`` bring them back, moving what was there aside?"""
+    before = scores(course)
+    archive = tmp_path / "term.tar.gz"
+    run = workbook(course, "backup", "--to", str(archive))
+    assert "2 collected submissions" in run.stdout
+    manifest = read_manifest(archive)
+    assert manifest["submissions"] == ["ada/01_forward_pass", "bo/01_forward_pass"]
+    assert oct(archive.stat().st_mode & 0o777) == "0o600"
+
+    (course / "gradebook.db").unlink()
+    (course / "submitted" / "bo" / A1 / "forward_pass.ipynb").write_text("damaged")
+    exchange = tmp_path / "exchange" / "backprop-workbook"
+    (exchange / "inbound" / "ada+01_forward_pass+1" / "forward_pass.ipynb").unlink()
+    refused = workbook(course, "restore", str(archive), check=False)
+    assert refused.returncode == 2 and "--yes" in refused.stderr
+    run = workbook(course, "restore", str(archive), "--yes")
+    assert "moved aside" in run.stdout
+
+    assert scores(course) == before
+    assert (course / "submitted" / "bo" / A1 / "forward_pass.ipynb").read_text() == '{"by": "bo"}'
+    assert (course / "feedback" / "ada" / A1 / "forward_pass.html").exists()
+    assert (course / "workbook-grades.csv").read_text().count("\n") == 7
+    with sqlite3.connect(course / ".workbook" / "service.sqlite") as ledger:
+        assert ledger.execute("SELECT folder FROM submissions").fetchall() == [
+            ("ada+01_forward_pass+1",)]
+    assert (exchange / "inbound" / "ada+01_forward_pass+1" / "forward_pass.ipynb").exists()
+    aside = next(course.glob("before-restore-*"))
+    assert (aside / "submitted" / "bo" / A1 / "forward_pass.ipynb").read_text() == "damaged"
+    assert not (aside / "gradebook.db").exists()
+
+
+def test_restore_refuses_an_archive_that_writes_outside_the_course(course, tmp_path):
+    """Is an archive with a path climbing out of the course, or a link, refused whole?"""
+    for name, kind in (("course/../../escaped.txt", tarfile.REGTYPE),
+                       ("course/link", tarfile.SYMTYPE)):
+        archive = tmp_path / "evil.tar.gz"
+        with tarfile.open(archive, "w:gz") as tar:
+            for member, data in ((name, b"x"), ("MANIFEST.json", b'{"files": 1}')):
+                info = tarfile.TarInfo(member)
+                info.type = kind if member == name else tarfile.REGTYPE
+                info.linkname = "/etc/passwd" if info.type == tarfile.SYMTYPE else ""
+                info.size = len(data) if info.type == tarfile.REGTYPE else 0
+                tar.addfile(info, io.BytesIO(data) if info.size else None)
+        with pytest.raises(BackupError):
+            restore(archive, course)
+        assert not (tmp_path / "escaped.txt").exists()
+
+
+def test_an_extension_reaches_the_gradebook_the_penalty_and_the_report(course):
+    """Does ``workbook extend`` set each student's due date where nbgrader's late penalty
+    reads it (the submission's extension), and does the report say what was granted?"""
+    shutil.rmtree(course / "submitted")     # nothing to grade again: these are made up
+    run = workbook(course, "extend", A1, "bo", "--days", "2")
+    assert "bo: 01_forward_pass due " in run.stdout
+    workbook(course, "extend", A1, "cy", "--excuse")
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        bo, cy = gb.find_submission(A1, "bo"), gb.find_submission(A1, "cy")
+        assert bo.extension == timedelta(days=2) and cy.extension == EXCUSED
+        assert bo.duedate == DUE.replace(tzinfo=None) + timedelta(days=2)
+        assert bo.total_seconds_late == 0        # 5 hours late, within the extension
+    granted = read_extensions(course)[A1]
+    assert student_due(DUE, granted["cy"]) is None
+    write_report(course)
+    page = (course / "report" / "report.html").read_text()
+    assert "(excused from the late penalty)" in page and "(extended)" in page
+
+    workbook(course, "extend", A1, "bo", "--clear")
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        assert gb.find_submission(A1, "bo").extension == timedelta(0)
+    assert "bo" not in read_extensions(course)[A1]
+    refused = workbook(course, "extend", A1, "nobody", "--days", "1", check=False)
+    assert refused.returncode == 2 and "not in the gradebook's students: nobody" in refused.stderr
+
+
+def test_a_report_on_one_assignment_leaves_the_whole_one_alone(course):
+    """Does ``workbook report A`` write its own folder instead of replacing report/?"""
+    workbook(course, "report")
+    whole = (course / "report" / "report.html").read_text()
+    run = workbook(course, "report", A1)
+    assert f"report/{A1}/report.html" in run.stdout and "left as it was" in run.stderr
+    assert (course / "report" / "report.html").read_text() == whole
+    assert A3 not in (course / "report" / A1 / "cells.csv").read_text()
