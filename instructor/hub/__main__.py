@@ -50,7 +50,7 @@ def parser():
                        help="CPU cores each student may use at once (%(default)s)")
     start.add_argument("--max-servers", type=int, default=0,
                        help="servers running at once; further logins wait (0: no limit)")
-    start.add_argument("--idle-minutes", type=int, default=60,
+    start.add_argument("--idle-minutes", type=float, default=60,
                        help="stop a server idle this long; its files stay (0: never) "
                             "(%(default)s)")
     start.add_argument("--grading-jobs", type=int, default=1,
@@ -110,7 +110,7 @@ def start(args):
 
     print(f"Each student: memory {options.memory}, {options.cpus:g} CPU, "
           f"{options.processes} processes ({mechanisms()}); servers idle "
-          f"{options.idle_minutes} min are stopped.")
+          f"{options.idle_minutes:g} min are stopped.")
     print(f"Course copy: {hub.COURSE}; grading service log: {hub.COURSE}/.workbook/service.log")
     print("Ctrl+C stops the hub, its services and every server.")
     try:

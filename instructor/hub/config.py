@@ -33,7 +33,7 @@ class HubOptions:
     cpus: float = 1.0
     processes: int = 512
     max_servers: int = 0             # servers running at once (0: no limit)
-    idle_minutes: int = 60
+    idle_minutes: float = 60
     grading_service: bool = True
     grading_jobs: int = 1
     lti_staff: dict = field(default_factory=dict)   # {LMS user id: hub user} of the staff
@@ -58,7 +58,7 @@ def _services(options):
                             "PYTHONPATH": f"{INSTRUCTOR_LIB}/lib"},
         })
     if options.idle_minutes:
-        timeout = options.idle_minutes * 60
+        timeout = int(options.idle_minutes * 60)
         services.append({
             "name": "idle-culler",
             "command": [f"{VENV}/bin/python", "-m", "jupyterhub_idle_culler",
