@@ -61,8 +61,9 @@ def login_shell(user, script, cwd=None, check=True):
     would: PATH and the rest come from ``/etc/profile``, nothing from this process."""
     if cwd is not None:
         script = f"cd {shlex.quote(str(cwd))} && {script}"
-    result = subprocess.run(["runuser", "-l", user, "-c", script], capture_output=True,
-                            text=True, env={"TERM": "dumb"}, stdin=subprocess.DEVNULL)
+    result = subprocess.run(["/usr/sbin/runuser", "-l", user, "-c", script],
+                            capture_output=True, text=True, env={"TERM": "dumb"},
+                            stdin=subprocess.DEVNULL)
     if check and result.returncode != 0:
         raise RuntimeError(f"{user}$ {script} failed ({result.returncode}):\n"
                            f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
