@@ -310,8 +310,13 @@ def fetch_feedback(student, assignment, count, shot_prefix, timeout=240):
     return pages
 
 
-STARTED = """() => [...document.querySelectorAll('.jp-InputArea-prompt')]
-    .some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))"""
+# Run All has started: the kernel is busy, or a cell in view has run or waits to (cells out of
+# view are not drawn).
+STARTED = """() => {
+    const state = document.querySelector('.jp-Notebook-ExecutionIndicator');
+    return (state && state.dataset.status === 'busy') || [...document.querySelectorAll(
+        '.jp-InputArea-prompt')].some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent));
+}"""
 
 
 def run_all(student, path):
@@ -374,7 +379,14 @@ def memory_bomb(student, shot_name):
     page = student.page
     run_all(student, "memory.ipynb")
     dialog = page.locator(".jp-Dialog", has_text="died")
-    dialog.wait_for(timeout=120_000)
+    try:
+        dialog.wait_for(timeout=120_000)
+    except playwright.TimeoutError:
+        student.shot(f"{shot_name}-no-dialog")
+        group = CGROUP / "memory" / GROUP / student.login
+        raise AssertionError(f"no dialog; {memory_of(student.login)}; failcnt "
+                             f"{(group / 'memory.failcnt').read_text().strip()}; "
+                             f"{(group / 'memory.oom_control').read_text()!r}") from None
     student.shot(shot_name)
     text = dialog.inner_text()
     page.keyboard.press("Escape")

@@ -72,8 +72,8 @@ def _services(options):
     if options.test_token:
         services.append({"name": "term-test", "api_token": options.test_token})
         roles.append({"name": "term-test", "services": ["term-test"],
-                      "scopes": ["admin:users", "admin:servers", "list:services",
-                                 "read:services"]})
+                      "scopes": ["admin:users", "admin:servers", "access:servers",
+                                 "list:services", "read:services"]})
     return services, roles
 
 
