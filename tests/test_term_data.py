@@ -18,6 +18,7 @@ from gradebook_course import DUE, Result, graded_course
 from nbgrader.api import Gradebook
 from test_grader import workbook
 
+from instructor.authoring.courses import COURSE as ROOT
 from instructor.backup import BackupError, read_manifest, restore
 from instructor.extensions import EXCUSED, read_extensions, student_due
 from instructor.report import write_report
@@ -143,3 +144,39 @@ def test_a_report_on_one_assignment_leaves_the_whole_one_alone(course):
     assert f"report/{A1}/report.html" in run.stdout and "left as it was" in run.stderr
     assert (course / "report" / "report.html").read_text() == whole
     assert A3 not in (course / "report" / A1 / "cells.csv").read_text()
+
+
+def test_the_rosters_lms_ids_reach_the_gradebook_and_the_hubs_logins(tmp_path):
+    """Do a roster's LMS columns reach the course copy's roster and its gradebook (nbgrader's
+    own import), and does a course config that names an LMS give the hub LTI launches,
+    mapped to the roster, instead of passwords?"""
+    from instructor.authoring.courses import nbgrader
+    from instructor.hub import lti_settings
+    from instructor.hub.config import HubOptions, hub_config
+    from instructor.hub.system import read_roster, write_roster
+
+    (tmp_path / "hub.csv").write_text(
+        "id,first_name,last_name,email,lms_user_id,sis_user_id,sis_login_id,section\n"
+        "ada,Ada,Lovelace,ada@example.edu,1001,S-1,ada.l,A\nbo,Bo,Li,,1002,,,B\n")
+    roster = read_roster(tmp_path / "hub.csv")
+    course = tmp_path / "course"
+    course.mkdir()
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    write_roster(roster, course / "roster.csv")
+    assert (course / "roster.csv").read_text().splitlines()[0] == (
+        "id,first_name,last_name,email,lms_user_id,sis_user_id,sis_login_id,section")
+    nbgrader(course, "db", "student", "import", "roster.csv")
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        assert {s.id: s.lms_user_id for s in gb.students} == {"ada": "1001", "bo": "1002"}
+
+    assert lti_settings(roster, {}, course) == ""        # no LMS: passwords (PAM)
+    with open(course / "nbgrader_config.py", "a") as config:
+        config.write("\nc.LtiPlatform.issuer = 'https://lms.example.edu'\n"
+                     "c.LtiPlatform.client_id = '42'\n"
+                     "c.LtiPlatform.authorize_url = 'https://lms.example.edu/authorize'\n"
+                     "c.LtiPlatform.jwks_url = 'https://lms.example.edu/jwks'\n")
+    lines = lti_settings(roster, {"9": "instructor"}, course)
+    text = hub_config(HubOptions(), {"ada": "x", "bo": "y"}, 1, 2, lines)
+    compile(text, "jupyterhub_config.py", "exec")
+    assert "instructor.lms.lti.WorkbookLTI13Authenticator" in text and "PAM" not in text
+    assert "{'1001': 'ada', '1002': 'bo', '9': 'instructor'}" in text

@@ -22,6 +22,7 @@ from instructor.hub.paths import (
     EXCHANGE,
     INSTRUCTOR,
     PROFILE_SCRIPT,
+    PROXY_PACKAGE,
     REPOSITORY,
     STATE,
     SYSTEM_NBGRADER_CONFIG,
@@ -31,9 +32,10 @@ from instructor.hub.server import Hub, free_port, running_hub
 from instructor.hub.system import login_shell, read_roster, run_as
 
 __all__ = ["BACKUPS", "COURSE", "COURSE_ID", "DEFAULT_ROSTER", "EXCHANGE", "INSTRUCTOR",
-           "PROFILE_SCRIPT", "REPOSITORY", "STATE", "SYSTEM_NBGRADER_CONFIG", "VENV", "Hub",
-           "HubOptions", "backup_term", "free_port", "lti_settings", "login_shell",
-           "read_roster", "reset_plan", "restore_term", "run_as", "running_hub", "setup"]
+           "PROFILE_SCRIPT", "PROXY_PACKAGE", "REPOSITORY", "STATE", "SYSTEM_NBGRADER_CONFIG",
+           "VENV", "Hub", "HubOptions", "backup_term", "free_port", "lti_settings",
+           "login_shell", "read_roster", "reset_plan", "restore_term", "run_as", "running_hub",
+           "setup"]
 
 
 class NotRoot(PermissionError):
@@ -72,12 +74,12 @@ def restore_term(archive):
     return restore(archive, COURSE, exchange=EXCHANGE / COURSE_ID)
 
 
-def lti_settings(roster, staff):
-    """The hub config's LTI lines when the course config names an LMS, else ''."""
+def lti_settings(roster, staff, course=REPOSITORY):
+    """The hub config's LTI lines when the config of ``course`` names an LMS, else ''."""
     from instructor.lms.config import platform
     from instructor.lms.lti import hub_config_lines, lti_hub_settings
 
-    found = platform(REPOSITORY)
+    found = platform(course)
     if not found.issuer:
         return ""
     return hub_config_lines(lti_hub_settings(found, roster, staff))
