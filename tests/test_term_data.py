@@ -180,3 +180,25 @@ def test_the_rosters_lms_ids_reach_the_gradebook_and_the_hubs_logins(tmp_path):
     compile(text, "jupyterhub_config.py", "exec")
     assert "instructor.lms.lti.WorkbookLTI13Authenticator" in text and "PAM" not in text
     assert "{'1001': 'ada', '1002': 'bo', '9': 'instructor'}" in text
+
+
+def test_the_demo_keeps_its_made_up_students_in_a_course_of_its_own(tmp_path):
+    """Does the demo build its own course (``demo/``), hand in as ``nbgrader submit`` would
+    (receipts included), and leave the course it was started in without a student?"""
+    from instructor.demo import STUDENTS, make_demo_course, make_submissions
+
+    repository = tmp_path / "repository"
+    for assignment in (A1, A3):
+        for folder in ("source", "release"):
+            shutil.copytree(ROOT / folder / assignment, repository / folder / assignment)
+    shutil.copy(ROOT / "nbgrader_config.py", repository)
+    demo = make_demo_course(repository)
+    assert demo == repository / "demo"
+    assert make_submissions(demo) == [A1, A3]
+    for student in STUDENTS:
+        handin = demo / "submitted" / student / A1
+        assert (handin / "timestamp.txt").exists() and (handin / "submission_secret.txt").exists()
+    with Gradebook(f"sqlite:///{demo / 'gradebook.db'}") as gb:
+        assert {a.name for a in gb.assignments} == {A1, A3}
+    assert not (repository / "gradebook.db").exists()
+    assert not (repository / "submitted").exists()
