@@ -310,21 +310,17 @@ def fetch_feedback(student, assignment, count, shot_prefix, timeout=240):
     return pages
 
 
-# Run All has started: the kernel is busy, or a cell in view has run or waits to (cells out of
-# view are not drawn).
-STARTED = """() => {
-    const state = document.querySelector('.jp-Notebook-ExecutionIndicator');
-    return (state && state.dataset.status === 'busy') || [...document.querySelectorAll(
-        '.jp-InputArea-prompt')].some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent));
-}"""
+# Run All has started: a cell in view (Run All selects the last one) has run or waits to.
+STARTED = """() => [...document.querySelectorAll('.jp-InputArea-prompt')]
+    .some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))"""
 
 
 def run_all(student, path):
     """Open ``path`` in JupyterLab and start Run All Cells (returns once a cell has started:
     a click on a menu still being built can be lost, so it is tried again)."""
     page = student.page
-    page.goto(f"{student.base}/lab/tree/{path}")
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
+    page.goto(f"{student.base}/lab/tree/{path}?reset")     # this notebook alone in view
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle'] >> visible=true",
                            timeout=120_000)
     for attempt in (1, 2, 3):
         time.sleep(1)
@@ -340,15 +336,19 @@ def run_all(student, path):
 
 
 def finished(student, path, name, timeout=900):
-    """Wait for Run All to end; save; return the error outputs of the saved notebook."""
+    """Wait for Run All to end; save; return what went wrong in the saved notebook: each
+    error output, and each code cell that did not run."""
     page = student.page
     page.wait_for_function(DONE, timeout=timeout * 1000)
     page.keyboard.press("Control+s")
     time.sleep(2)
     student.shot(name)
-    nb = student.api("GET", f"contents/{path}?content=1")["content"]
-    return [(grade_id(nbformat.from_dict(c)), o.get("ename")) for c in nb["cells"]
-            for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    cells = [nbformat.from_dict(c) for c in
+             student.api("GET", f"contents/{path}?content=1")["content"]["cells"]]
+    wrong = [(grade_id(c) or f"cell {i}", o.get("ename")) for i, c in enumerate(cells)
+             for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    return wrong + [(grade_id(c) or f"cell {i}", "did not run") for i, c in enumerate(cells)
+                    if c.cell_type == "code" and c.get("execution_count") is None]
 
 
 def probe(student, paths, shot_name):
