@@ -91,12 +91,37 @@ class Hub:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(timeout=5)
+        stop_processes([pid for login in self.logins for pid in leftover_processes(login)])
         for login in self.logins:
-            for pid in leftover_processes(login):
-                os.kill(pid, signal.SIGTERM)
             remove_group(login)
         if self.process is not None:
             self.log.close()
+
+
+def stop_processes(pids, grace=10):
+    """SIGTERM to ``pids``; SIGKILL to those still there after ``grace`` seconds."""
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            continue
+    deadline = time.monotonic() + grace
+    while pids and time.monotonic() < deadline:
+        pids = [pid for pid in pids if _alive(pid)]
+        time.sleep(0.2)
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def _alive(pid):
+    """Is ``pid`` running (not gone, not a zombie)?"""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
 
 
 def leftover_processes(login):
