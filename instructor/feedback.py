@@ -222,6 +222,7 @@ class _Page:
         self.handed_in = handed_in is not None
         self.first_blank = None       # the first answer cell still blank, once seen
         self.markdown_left = defaults.PAGE_MARKDOWN_KB * 1024
+        self.page_left = defaults.PAGE_MB * 1024 * 1024
 
     def grade(self, cell):
         return self.notebook.cells.get(grade_id(cell))
@@ -294,6 +295,10 @@ class _Page:
                 f"{e(self.first_blank)}</a>).</div>")
         else:
             outputs = "".join(_output(o, self.secrets, is_solution(cell)) for o in shown)
+        if len(outputs) > self.page_left:
+            outputs = ("<p class='note'>(the outputs of this cell are left out: the page shows "
+                       f"at most {defaults.PAGE_MB} MB of them)</p>")
+        self.page_left -= len(outputs)
         outputs += "".join(f"<div class='error'>{e(scrub(m, self.secrets))}</div>"
                            for m in grader_messages(cell))
         name = grade_id(cell)

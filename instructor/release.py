@@ -7,8 +7,10 @@ which each cell starts with a ``# %%`` line carrying its nbgrader metadata, so a
 hidden test reads as a diff of Python lines. The ``.ipynb`` is the original; the twin is
 rewritten from it, and a test checks that they agree. The course's ``CourseDirectory.ignore``
 keeps twins out of the release and out of grading. Last, the answer key of every notebook whose
-code changed is made by running the solution (:mod:`instructor.grading.keys`). A release
-notebook edited by hand is never lost: see :func:`release`.
+code changed is made by running the solution (:mod:`instructor.grading.keys`), and the mistake
+key of every notebook whose code or planted mistakes changed, by grading each planted mistake
+(:mod:`instructor.grading.mistakes`; minutes per assignment). A release notebook edited by hand
+is never lost: see :func:`release`.
 
 Run as ``python -m instructor.release [ASSIGNMENT ...]`` (default: every assignment).
 """
@@ -22,7 +24,9 @@ from pathlib import Path
 
 import nbformat
 
+from instructor.authoring.planted import declarations
 from instructor.course import course_config, source_notebooks
+from instructor.grading import mistakes
 from instructor.grading.keys import write_keys
 
 __all__ = [
@@ -138,7 +142,8 @@ def main(argv=None):
     keys = write_keys(root, argv or None)
     print(f"released {len(ids)} assignments: {', '.join(ids)}"
           + (f"; rewrote {len(twins)} text twins" if twins else "")
-          + (f"; made {len(keys)} answer keys" if keys else ""))
+          + (f"; made {len(keys)} answer keys" if keys else ""), flush=True)
+    mistakes.main(argv or [a for a in ids if a in declarations()])
     for original, copy_ in kept:
         print(f"warning: {original.relative_to(root)} had been changed since it was released; "
               f"the changed file is kept as {copy_.relative_to(root)}", file=sys.stderr)

@@ -17,12 +17,21 @@ from instructor.authoring.courses import (
     SOLUTION,
     executed_errors,
     grade_declared,
+    student_id,
 )
 from instructor.authoring.courses import COURSE as ROOT
 from instructor.authoring.independence import dependent_expectations
 from instructor.authoring.planted import declarations
+from instructor.grading.mistakes import load_mistake_key
 from instructor.grading.rewrite import sites_of
-from instructor.vocabulary import SUMMARY_ID, grade_id, hidden_lines, is_test, solution_lines
+from instructor.vocabulary import (
+    DECIDED,
+    SUMMARY_ID,
+    grade_id,
+    hidden_lines,
+    is_test,
+    solution_lines,
+)
 
 # Runs graders, kernels or browsers: the slow layer (`pytest -m "not slow"` skips it).
 pytestmark = pytest.mark.slow
@@ -257,3 +266,34 @@ def test_hidden_tests_expect_what_the_course_computes(path):
     """
     found = dependent_expectations(nbformat.read(path, as_version=4))
     assert [str(dependence) for dependence in found] == []
+
+
+def _hints(course, student, spec):
+    """The 'looks like' names the grader gave in one autograded notebook."""
+    path = course / "autograded" / student / spec.ASSIGNMENT / f"{spec.NOTEBOOK}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    return {entry["text"] for cell in nb.cells for entry in cell.metadata.get(DECIDED, [])
+            if entry.get("by") == "hint"}
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=spec_id)
+def test_mistakes_are_named_and_right_answers_never(spec, graded):
+    """Does a planted mistake's feedback name it ("looks like: ...") wherever the mistake key
+    knows its values, and is no right answer (solution, variant) ever named?"""
+    course, _, _ = graded(spec)
+    key = load_mistake_key(course / "source" / spec.ASSIGNMENT / f"{spec.NOTEBOOK}.ipynb",
+                           spec)
+    assert key is not None, "the mistake key is stale: run `bash course.sh release`"
+    known = {name for sites in key.cells.values() for found in sites.values()
+             for names in found.values() for name in names}
+    named = {m.name for m in spec.MISTAKES
+             if any(m.name in hint for hint in _hints(course, student_id(m.name), spec))}
+    folder = ROOT / "test-artifacts" / "tests-of-tests"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{spec.ASSIGNMENT}-named.txt").write_text(
+        f"{len(named)} of {len(spec.MISTAKES)} planted mistakes named "
+        f"({len(known)} with values of their own)\n"
+        + "".join(f"{'named' if m.name in named else '-':>6}  {m.name}\n" for m in spec.MISTAKES))
+    assert known - named == set()
+    for right in [SOLUTION, *(v.name for v in spec.VARIANTS)]:
+        assert _hints(course, student_id(right), spec) == set(), right

@@ -92,9 +92,16 @@ def test_rewritten_checks_look_up_no_name_of_the_student():
     """Does a hand-out reach `give` without `__import__`, `bool` or any name a student binds?"""
     source, _ = rewrite.rewrite(CELL)
     assert "__import__" not in source and "bool(" not in source
-    assert source.count(ast.unparse(ast.parse(ACCESS))) == 3
+    assert ast.unparse(ast.parse(ACCESS)) in source
     names = {n.id for n in ast.walk(ast.parse(ACCESS)) if isinstance(n, ast.Name)}
     assert names == {"c"}     # the comprehension's own variable, nothing else
+
+    def loaded(text):
+        return {n.id for n in ast.walk(ast.parse(text))
+                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+    # nothing the rewrite added is looked up but its own two names (never a global)
+    assert loaded(source) - loaded(CELL) == {"c", rewrite.HELD}
 
 
 def payload(site, value, name=None):
@@ -201,3 +208,20 @@ def test_the_answer_key_round_trips_through_its_file():
     assert AnswerKey.from_json(key.to_json()) == key
     with pytest.raises(AnswerKeyError):
         AnswerKey.from_json('{"fingerprint": "abc", "cells": {}}')    # no version
+
+
+def test_a_graded_cell_runs_through_a_failing_visible_check(monkeypatch):
+    """After a visible check fails, do the hidden checks still hand out their values, and does
+    the cell still fail with that first error?"""
+    from workbook import checks
+    from workbook.handout import WorkbookHandout
+
+    given = []
+    monkeypatch.setattr(WorkbookHandout, "give", staticmethod(
+        lambda site, value, name=None, options=None: given.append(site)))
+    source, _ = rewrite.rewrite(CELL)
+    namespace = {"np": np, "relu": lambda z: np.zeros(3), **{
+        name: getattr(checks, name) for name in ("check_array", "check_close", "check_that")}}
+    with pytest.raises(checks.CheckError, match="should have shape"):
+        exec(source, namespace)  # noqa: S102  (the rewritten test cell)
+    assert given == [0, 1]      # the hidden checks after the failed visible one (site 2 raises)

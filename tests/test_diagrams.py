@@ -201,3 +201,13 @@ def test_draw_computation_graph_highlights_a_path():
     assert all(a.get_linewidth() > 2 for a in lit)
     with pytest.raises(ValueError, match="do not exist"):
         draw_computation_graph(GRAPH_NODES, GRAPH_EDGES, highlight=[("a", "L")])
+
+
+def test_computation_graph_laid_out_by_hand():
+    """Are the boxes where ``positions`` puts them, and is a node without a place refused?"""
+    places = {"a": (0, 0), "b": (0, 3), "c": (0, -3), "u": (2, 2), "v": (4, 0), "L": (6, 1)}
+    ax = draw_computation_graph(GRAPH_NODES, GRAPH_EDGES, positions=places)
+    label = next(t for t in ax.texts if t.get_text() == GRAPH_NODES["L"]["label"])
+    assert label.get_position() == (6, 1)
+    with pytest.raises(ValueError, match="no place for the nodes"):
+        draw_computation_graph(GRAPH_NODES, GRAPH_EDGES, positions={"a": (0, 0)})

@@ -294,3 +294,17 @@ def test_a_written_answer_shows_its_score_or_that_a_person_grades_it():
                           cells={"why_depth": CellGrade(2, 3, None, 2, "Say why it collapses")}))
     assert "why_depth: 2 / 3" in done and "Graded by your instructor: 2 / 3." in done
     assert "Comment: Say why it collapses" in done and "Depth needs a nonlinearity" in done
+
+
+def test_a_hand_in_full_of_output_makes_a_page_of_bounded_size():
+    """Does a hand-in whose own run printed megabytes in every cell make a page of at most a
+    few megabytes (each cell's text cut, the page's outputs capped)?"""
+    cells = [new_code_cell(f"x{i} = 1", metadata=meta(f"a{i}", solution=True))
+             for i in range(60)]
+    graded = new_notebook(cells=cells)
+    handed_in = nbformat.from_dict(nbformat.reads(nbformat.writes(graded), 4))
+    for cell in handed_in.cells:
+        cell.outputs = [new_output("stream", name="stdout", text="y" * 2_000_000)]
+    page = render(Crafted(graded, handed_in, score=0, max_score=0, cells={}))
+    assert len(page) < 10 * 1024 * 1024
+    assert "output cut" in page and "outputs of this cell are left out" in page

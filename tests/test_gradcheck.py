@@ -3,7 +3,14 @@
 import numpy as np
 import pytest
 
-from workbook.gradcheck import gradient_check, numerical_gradient, relative_error
+from workbook.gradcheck import (
+    compare_gradients,
+    gradient_check,
+    numerical_gradient,
+    numerical_vjp,
+    relative_error,
+    vjp_agrees,
+)
 
 
 class TanhNet:
@@ -174,3 +181,69 @@ def test_small_gradients_of_a_large_loss_are_flagged(capsys):
     out = capsys.readouterr().out
     w1 = next(ln for ln in out.splitlines() if ln.startswith("W1"))
     assert errors["W1"] > 1e-6 and "rounding may dominate" in w1
+
+
+def _layer(seed=2):
+    """A small layer out = tanh(x @ w), its inputs and an upstream gradient dout."""
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=(4, 3)), rng.normal(size=(3, 5)), rng.normal(size=(4, 5))
+
+
+def test_numerical_vjp_is_what_a_backward_function_returns():
+    """Does numerical_vjp give dout pushed back through the layer, and leave its input as it was?"""
+    x, w, dout = _layer()
+    saved = x.copy()
+    numeric = numerical_vjp(lambda: np.tanh(x @ w), x, dout)
+    exact = (dout * (1 - np.tanh(x @ w) ** 2)) @ w.T
+    assert relative_error(numeric, exact) < 1e-8
+    assert np.array_equal(x, saved)
+    loss = numerical_vjp(lambda: np.sum(np.tanh(x @ w)), w, 1.0)   # a loss: dout = 1
+    assert relative_error(loss, x.T @ (1 - np.tanh(x @ w) ** 2)) < 1e-8
+
+
+def test_vjp_agrees_accepts_float32_and_refuses_mistakes():
+    """Does vjp_agrees accept a right gradient, computed in float64 or in float32, and refuse a
+    wrong factor, a missing term, a transpose and a wrong shape?"""
+    x, w, dout = _layer()
+    exact = (dout * (1 - np.tanh(x @ w) ** 2)) @ w.T
+    assert vjp_agrees(exact, lambda: np.tanh(x @ w), x, dout)
+    x32 = lambda: np.tanh(x.astype(np.float32) @ w.astype(np.float32))  # noqa: E731
+    assert vjp_agrees(exact.astype(np.float32), x32, x, dout)
+    assert relative_error(exact, numerical_vjp(x32, x, dout)) > 1e-6   # the reason for it
+    assert not vjp_agrees(2 * exact, lambda: np.tanh(x @ w), x, dout)
+    assert not vjp_agrees(dout @ w.T, lambda: np.tanh(x @ w), x, dout)
+    square = np.random.default_rng(3).normal(size=(3, 3))
+    assert not vjp_agrees(dout[:3, :3] @ square, lambda: x[:3] @ square, x[:3], dout[:3, :3])
+    assert not vjp_agrees(exact.T, lambda: np.tanh(x @ w), x, dout)
+
+
+def test_compare_gradients_names_the_first_that_disagrees(capsys):
+    """Does compare_gradients go in the order given, print a row each, and return the first
+    gradient that is wrong, missing or misshapen (None when all agree)?"""
+    rng = np.random.default_rng(4)
+    reference = {"c": rng.normal(size=(2, 3)), "b": rng.normal(size=(1, 3)),
+                 "a": rng.normal(size=3)}
+    order = ["c", "b", "a"]
+    assert compare_gradients(dict(reference), reference, order=order) is None
+    report = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in report[1:4]] == order and report[-1] == "all agree"
+    wrong = {**reference, "b": 1.01 * reference["b"], "a": 2 * reference["a"]}
+    assert compare_gradients(wrong, reference, order=order, verbose=False) == "b"
+    assert compare_gradients({**reference, "b": reference["b"][0]}, reference,
+                             order=order) == "b"
+    assert "WRONG SHAPE (3,), should be (1, 3)" in capsys.readouterr().out
+    assert compare_gradients({"c": reference["c"]}, reference, order=order,
+                             verbose=False) == "b"
+    float32 = {name: value.astype(np.float32) for name, value in reference.items()}
+    assert compare_gradients(float32, reference, order=order, verbose=False) is None
+
+
+def test_compare_gradients_reads_tensors():
+    """Are torch tensors (a .grad, say) read as arrays, without the gradient graph?"""
+    torch = pytest.importorskip("torch")
+    value = torch.tensor([[1.0, -2.0]], dtype=torch.float64, requires_grad=True)
+    (value ** 2).sum().backward()
+    assert compare_gradients({"v": np.array([[2.0, -4.0]])}, {"v": value.grad},
+                             verbose=False) is None
+    assert compare_gradients({"v": value * 2}, {"v": np.array([[2.0, -4.0]])},
+                             verbose=False) is None

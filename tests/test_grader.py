@@ -188,10 +188,11 @@ print("a cell that claims to be the grader's")
 # Hand-ins aimed at the hand-out design (each of a kind that once got through).
 LEAKER = """
 import base64
+_tag = "LEAK" + "ED-"                     # the marker appears in the output only
 _cells = "\\n".join(get_ipython().user_ns.get("In", []))
-print("GRADED-RUN-B64", base64.b64encode(_cells.encode()).decode()[:4000])
-print("GRADED-RUN-IN", _cells[-4000:])
-raise ValueError("GRADED-RUN-ERROR " + _cells[-2000:])
+print(_tag + "B64", base64.b64encode(_cells.encode()).decode()[:4000])
+print(_tag + "IN", _cells[-4000:])
+raise ValueError(_tag + "ERROR " + _cells[-2000:])
 """
 
 HIJACKER = """
@@ -256,8 +257,9 @@ def hostile_hand_ins(course, hand_in, solution, wrong):
                                      "squared_loss = np.float16(squared_loss * 1.02)"))
     flood = hand_in("error-flood", solution)
     nb = nbformat.read(flood, as_version=4)
-    nb.cells += [nbformat.v4.new_code_cell(f"raise ValueError('x' * 100_000 + '{i}')")
-                 for i in range(300)]
+    nb.cells.append(nbformat.v4.new_code_cell(    # every frame of its traceback a long line
+        "def boom(n): return boom(n - 1) if n else 1 / 0  # " + "x" * 3000))
+    nb.cells += [nbformat.v4.new_code_cell(f"boom(70 + {i} % 2)") for i in range(300)]
     nbformat.write(nb, flood)
     descend = os.open(hand_in("deep", solution).parent, os.O_RDONLY)
     for _ in range(1200):                     # past Python's recursion limit
@@ -602,13 +604,13 @@ def test_what_the_graded_kernel_ran_never_reaches_a_feedback_page(graded):
     it on the student's page, ours or nbgrader's ``generate_feedback``'s."""
     course, rows, _ = graded
     text = printed(course, "leaker", "cost")
-    assert "GRADED-RUN-B64" in text    # it ran, and printed, in the graded kernel
+    assert "LEAKED-B64" in text        # it ran, and printed, in the graded kernel
     workbook(course, "feedback", ASSIGNMENT, "--student", "leaker")
     ours = (course / FEEDBACK / "leaker" / ASSIGNMENT / f"{NOTEBOOK}.html").read_text()
     nbgrader(course, "generate_feedback", ASSIGNMENT, "--student", "leaker", "--force")
     theirs = (course / "feedback" / "leaker" / ASSIGNMENT / f"{NOTEBOOK}.html").read_text()
     for page in (ours, theirs):
-        assert "GRADED-RUN" not in page and text.split()[1][:40] not in page
+        assert "LEAKED-" not in page and text.split()[1][:40] not in page
 
 
 def test_rewritten_checks_cannot_be_hijacked_through_the_students_names(graded):
@@ -646,7 +648,7 @@ def test_every_cap_caps(graded):
 def test_a_lower_precision_answer_gets_no_wider_tolerance(graded):
     """Is an answer 2 % off, returned as float16, still wrong (float16 gets float32's slack)?"""
     course, _, _ = graded
-    assert cell_scores(course, "half-precision")["test_single_output"][0] == 0
+    assert cell_scores(course, "half-precision")["test_squared_loss"][0] == 0
 
 
 @pytest.mark.parametrize("student, status, words", [
@@ -807,3 +809,46 @@ def test_factories_started_ahead_are_adopted_and_leave_nothing_behind(course_wit
     assert refused.returncode == 2 and "nobody" in refused.stderr
     after, running = factory_traces()
     assert after - before == set() and running == []
+
+
+BORROWER = '''
+def _mine(self, X, Y, coef):
+{mine}
+
+
+def backward_pass(self, X, Y, coef):
+    """The reference's backward pass, if the graded kernel holds one; else my own."""
+    import gc
+
+    for found in gc.get_objects():
+        if callable(found) and getattr(found, "__name__", "") in {names!r}:
+            try:
+                return found(self.params, X, Y, self.L)
+            except Exception:
+                pass
+    return _mine(self, X, Y, coef)
+
+
+NN.backward_pass = backward_pass
+'''
+
+
+def test_a_function_that_borrows_the_reference_gains_nothing(course_with):
+    """Assignment 4: a backward pass with a real mistake that calls the reference backward
+    pass whenever it finds one (a hand-in that once scored 15/20 against 10/20) scores no more
+    than the same mistake alone: no reference is left in the graded kernel to find."""
+    a4 = "04_neural_network"
+    source = ROOT / "source" / a4 / "neural_network.ipynb"
+    solution = solution_cells(source)
+    mistaken = solution["backward_pass"].replace(
+        'dX_l * self.a[layer]["derivative"](coef[f"z{layer}"])', "dX_l")
+    body = mistaken.split('    """', 2)[2].split("\n", 1)[1].split("\n\nNN.backward_pass")[0]
+    names = sorted(reference_names(nbformat.read(source, 4)))
+    assert "reference_grads_" in names
+    borrower = BORROWER.format(mine=body, names=names)
+    course = course_with(a4, {"mistake": {**solution, "backward_pass": mistaken},
+                              "borrower": {**solution, "backward_pass": borrower}})
+    workbook(course, "grade", a4, "--quiet")
+    rows = read_csv(course)
+    assert float(rows["mistake"]["score"]) < float(rows["mistake"]["max_score"])
+    assert float(rows["borrower"]["score"]) <= float(rows["mistake"]["score"])

@@ -89,6 +89,8 @@ def test_restore_gives_back_release_metadata_and_unmarks_copies():
 
 @pytest.mark.parametrize("code, flag", [
     ("np.allclose = lambda *a, **k: True", "assigns to np.allclose"),
+    ("x, np.random.seed = 1, print", "assigns to np.random.seed"),
+    ("np.__dict__['isclose'] += 0", "assigns to np.__dict__['isclose']"),
     ("import builtins\nbuiltins.isinstance = lambda *a: True", "assigns to builtins.isinstance"),
     ("check_close = print", "re-binds 'check_close', which the tests use"),
     ("def check_that(*a):\n    pass", "re-defines 'check_that', which the tests use"),
@@ -107,7 +109,8 @@ def test_static_flags_find_patches_and_hooks(code, flag):
 
 def test_static_reading_ignores_ordinary_code_and_syntax_errors():
     """Does static reading leave ordinary code and syntax errors unflagged?"""
-    nb = handed_in("answer = 2.0\nresult = {}\nresult['x'] = np.zeros(2)\nsetattr(obj, 'a', 1)",
+    nb = handed_in("answer = 2.0\nresult = {}\nresult['x'] = np.zeros(2)\nsetattr(obj, 'a', 1)\n"
+                   "grad = np.ones((3, 2))\ngrad[np.arange(3), np.argmax(grad, axis=1)] -= 1",
                    "def broken(:")
     assert integrity.static_flags(nb, integrity.protected_names(release())) == []
 

@@ -124,6 +124,18 @@ def test_every_answer_key_is_made_from_its_notebooks_present_code():
     assert stale == [], "answer keys are stale: run `bash course.sh release`"
 
 
+def test_every_mistake_key_is_made_from_its_notebooks_code_and_mistakes():
+    """Is every assignment's mistake key there and made from its present code and planted
+    mistakes (`bash course.sh release` makes the stale ones)?"""
+    from instructor.authoring.planted import declarations
+    from instructor.grading.mistakes import load_mistake_key
+
+    stale = [spec.ASSIGNMENT for spec in declarations().values()
+             if load_mistake_key(ROOT / "source" / spec.ASSIGNMENT / f"{spec.NOTEBOOK}.ipynb",
+                                 spec) is None]
+    assert stale == [], "run `bash course.sh release`"
+
+
 def test_release_holds_notebooks_and_no_text_twin_or_key():
     """Does the release leave the twins and the keys (which hold the answers) behind?"""
     assert list((ROOT / "release").rglob(f"*{TWIN_SUFFIX}")) == []
@@ -163,9 +175,10 @@ def test_every_third_party_import_is_a_declared_dependency():
     # import name -> distribution name, where they differ
     provided_by = {"yaml": "pyyaml", "traitlets": "jupyter_client", "IPython": "ipykernel",
                    "zmq": "jupyter_client", "distributed": "dask", "jupyter_core": "jupyter_client",
-                   "nbclient": "nbclient", "sqlalchemy": "sqlalchemy"}
+                   "nbclient": "nbclient", "sqlalchemy": "sqlalchemy", "jwt": "pyjwt",
+                   "ltiauthenticator": "jupyterhub_ltiauthenticator", "tornado": "jupyterhub"}
     local = {"workbook", "instructor", "lab_server", "postgres_server", "test_widgets",
-             "test_grader"}
+             "test_grader", "gradebook_course", "lti_platform", "lti_hub", "test_similarity"}
     files = [*ROOT.glob("workbook/*.py"), *ROOT.glob("instructor/**/*.py"),
              *ROOT.glob("tests/*.py"), *ROOT.glob("benchmarks/*.py")]
     missing = set()

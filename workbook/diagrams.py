@@ -271,7 +271,7 @@ def _output_node(nodes, edges):
     return sinks[0] if len(sinks) == 1 else None
 
 
-def draw_computation_graph(nodes, edges, *, highlight=(), ax=None, title=None):
+def draw_computation_graph(nodes, edges, *, highlight=(), ax=None, title=None, positions=None):
     """Draw a computation graph left to right, forward values and backward gradients.
 
     nodes: ``{name: {"label": str, "value": float | None, "grad": float | None}}``;
@@ -279,9 +279,15 @@ def draw_computation_graph(nodes, edges, *, highlight=(), ax=None, title=None):
         with respect to the node (red) below it. Missing or ``None`` entries are left out.
     edges: ``(src, dst)`` pairs, each drawn as an arrow in the forward direction.
     highlight: some of those pairs, drawn thick and coloured (e.g. ``graph_path(...)``).
+    positions: ``{name: (x, y)}`` for every node, to lay the graph out by hand where the
+        default (:func:`graph_positions`, one column per depth) would draw arrows through boxes.
     Returns the matplotlib Axes.
     """
-    pos = graph_positions(nodes, edges)
+    graph_depths(nodes, edges)        # unknown nodes and cycles fail the same way either way
+    pos = graph_positions(nodes, edges) if positions is None else dict(positions)
+    missing = sorted(set(nodes) - set(pos))
+    if missing:
+        raise ValueError(f"positions has no place for the nodes {missing}")
     highlight = {tuple(edge) for edge in highlight}
     unknown = highlight - {tuple(edge) for edge in edges}
     if unknown:

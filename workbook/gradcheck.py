@@ -1,8 +1,10 @@
-"""Finite-difference gradients, so students can check their own derivatives without a key."""
+"""Finite-difference gradients, so students can check their own derivatives without a key,
+and a comparison of hand-written gradients with reference ones (autograd's), name by name."""
 
 import numpy as np
 
-__all__ = ["gradient_check", "numerical_gradient", "relative_error"]
+__all__ = ["compare_gradients", "gradient_check", "numerical_gradient", "numerical_vjp",
+           "relative_error", "vjp_agrees"]
 
 
 def numerical_gradient(f, array, eps=1e-6):
@@ -24,6 +26,40 @@ def numerical_gradient(f, array, eps=1e-6):
             array[index] = saved
         grad[index] = (plus - minus) / (2 * eps)
     return grad
+
+
+def numerical_vjp(f, array, dout, eps=1e-6):
+    """Central-difference gradient of ``sum(f() * dout)`` with respect to ``array``.
+
+    That is what a layer's backward function computes from ``dout``, the gradient of the loss
+    with respect to the layer's output ``f()``: its result has the shape of ``array`` and can be
+    compared with the backward function's with :func:`relative_error`. ``dout`` has the shape
+    of ``f()`` (or is a number: ``1.0`` differentiates ``f()`` itself when it returns a loss).
+    ``array`` is nudged in place and restored, as in :func:`numerical_gradient`.
+    """
+    return numerical_gradient(lambda: np.asarray(f()) * dout, array, eps)
+
+
+def _low_precision(value):
+    """Is ``value`` an array (or number) of floats coarser than float64 (float32, float16)?"""
+    dtype = np.asarray(value).dtype
+    return dtype.kind == "f" and np.finfo(dtype).eps > np.finfo(np.float64).eps
+
+
+def vjp_agrees(grad, f, array, dout=1.0):
+    """Does ``grad`` equal :func:`numerical_vjp` of ``f`` with respect to ``array``?
+
+    Yes when the :func:`relative_error` is below 1e-6 with a step of 1e-6, the test for float64
+    arithmetic; or below 1e-2 with a step of 1e-3, for code that computes in float32 somewhere
+    inside (float32 rounds at about 1e-7, and a step of 1e-6 would magnify that to the size of
+    the gradient itself). A wrong gradient (a factor, a transpose, a missing term) is off by 0.1
+    and more, so it fails both. ``grad`` must have the shape of ``array``.
+    """
+    grad = np.asarray(grad)
+    if grad.shape != np.shape(array):
+        return False
+    return any(relative_error(grad, numerical_vjp(f, array, dout, eps=step)) < tol
+               for step, tol in ((1e-6, 1e-6), (1e-3, 1e-2)))
 
 
 def relative_error(a, b):
@@ -124,3 +160,50 @@ def _print_report(rows):
     print(f"{'parameter':<10} {'shape':<10} {'rel. error':>10}  verdict")
     for name, shape, error, hint in rows:
         print(f"{name:<10} {shape:<10} {error:>10.1e}  {hint}")
+
+
+def _as_array(value):
+    """A NumPy array of ``value``: an array, a number, or a tensor (detached from its graph)."""
+    if hasattr(value, "detach"):       # a torch.Tensor, without importing torch here
+        value = value.detach().cpu().numpy()
+    return np.asarray(value)
+
+
+def compare_gradients(mine, reference, order=None, tol=1e-7, verbose=True):
+    """Compare gradients written by hand with reference ones, name by name, in ``order``.
+
+    mine, reference: ``{name: gradient}``; a reference gradient may be a NumPy array or a torch
+    tensor (``tensor.grad``). order: the names to compare, in the order to compare them (by
+    default the reference's); put them in backward order, from the loss to the inputs, so that
+    the first disagreement is where the mistake is and the later ones may only inherit it.
+    A gradient agrees when it has the reference's shape and differs from it by at most
+    ``tol`` times the larger of 1 and the reference's largest entry (``tol`` is at least 2e-5
+    for a float32 gradient, which rounds at about 1e-7 of every number it adds up).
+    Prints a row per name if ``verbose``; returns the first name that disagrees, or None.
+    """
+    names = list(reference) if order is None else list(order)
+    first, rows = None, []
+    for name in names:
+        want = np.asarray(_as_array(reference[name]), dtype=float)
+        verdict, diff = "ok", float("nan")
+        if name not in mine:
+            verdict = "MISSING"
+        else:
+            got = np.asarray(_as_array(mine[name]), dtype=float)
+            if got.shape != want.shape:
+                verdict = f"WRONG SHAPE {got.shape}, should be {want.shape}"
+            else:
+                diff = float(np.max(np.abs(got - want))) if want.size else 0.0
+                scale = max(1.0, float(np.max(np.abs(want))) if want.size else 0.0)
+                allowed = max(tol, 2e-5) if _low_precision(_as_array(mine[name])) else tol
+                if not diff <= allowed * scale:
+                    verdict = "MISMATCH"
+        if verdict != "ok" and first is None:
+            first = name
+        rows.append((name, str(want.shape), diff, verdict))
+    if verbose:
+        print(f"{'tensor':<12} {'shape':<10} {'max |diff|':>10}  verdict")
+        for name, shape, diff, verdict in rows:
+            print(f"{name:<12} {shape:<10} {diff:>10.1e}  {verdict}")
+        print("all agree" if first is None else f"first to disagree: {first}")
+    return first

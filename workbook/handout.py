@@ -184,6 +184,22 @@ class WorkbookHandout(complex):
 
     give = staticmethod(give)
     probe = staticmethod(probe)
+    # A graded test cell runs on past a failing statement, so that every hidden check still
+    # hands out its value: it holds the first error and raises it at the end of the cell.
+    catch = Exception
+    held = []
+
+    @classmethod
+    def hold(cls, error):
+        if not cls.held:
+            cls.held.append(error)
+
+    @classmethod
+    def release(cls):
+        if cls.held:
+            error = cls.held.pop()
+            cls.held.clear()
+            raise error
 
 
 ACCESS = "[c for c in (0j).__class__.__subclasses__() if c.__name__ == 'WorkbookHandout'][0]"

@@ -183,12 +183,41 @@ def grade_declared(tmp, spec, grader="nbgrader", right_only=False):
     for sid, item in ids.items():
         target = course / "submitted" / sid / spec.ASSIGNMENT / name
         write_submission(course / "release" / spec.ASSIGNMENT / name, target, submissions[item])
+    if grader == "nbgrader":
+        return course, *_stock_in_two(course, spec, ids)
     process = run_grader(course, spec.ASSIGNMENT, grader)
     by_id = read_grades(course, spec.ASSIGNMENT, spec.NOTEBOOK)
     if grader == "workbook":
         for sid, audit in read_audit(course, spec.NOTEBOOK).items():
             by_id[sid].audit = audit
     return course, {ids[sid]: g for sid, g in by_id.items()}, process
+
+
+def _stock_in_two(course, spec, ids):
+    """Stock ``nbgrader autograde`` (which grades one notebook after another) on two copies of
+    the course at once, each with half the students (the solution and the blank stay in
+    ``course``): ``(grades by submission name, the first process)``."""
+    half = course.parent / f"{course.name}-second-half"
+    shutil.copytree(course, half)
+    first = sorted(ids, key=lambda sid: ids[sid] not in (SOLUTION, BLANK))
+    keep = set(first[: (len(first) + 1) // 2])
+    for folder, mine in ((course, keep), (half, set(ids) - keep)):
+        for student in ids:
+            if student not in mine:
+                shutil.rmtree(folder / "submitted" / student)
+    command = [sys.executable, "-m", "nbgrader", "autograde", spec.ASSIGNMENT, "--force"]
+    running = [subprocess.Popen(command, cwd=folder, env=venv_env(), stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True) for folder in (course, half)]
+    done = []
+    for process in running:
+        out, err = process.communicate()
+        if process.returncode != 0:
+            raise AssertionError(f"nbgrader autograde failed ({process.returncode}):\n"
+                                 f"{out[-4000:]}\n{err[-4000:]}")
+        done.append(subprocess.CompletedProcess(process.args, 0, out, err))
+    by_id = {**read_grades(course, spec.ASSIGNMENT, spec.NOTEBOOK),
+             **read_grades(half, spec.ASSIGNMENT, spec.NOTEBOOK)}
+    return {ids[sid]: g for sid, g in by_id.items() if sid in ids}, done[0]
 
 
 def executed_errors(course, assignment, notebook, student):

@@ -68,6 +68,8 @@ def _commit(assignment, submission, timings):
                     result.cells[name] = _cell_scores(gb, assignment, submission, name)
                     if context.audit:
                         result.audit[name] = context.audit_cells
+                    if context.record:
+                        result.handouts[name] = context.handouts
                 with timings.measure("save"):
                     nbformat.write(nb, staging / f"{name}.ipynb")
             with timings.measure("save"):

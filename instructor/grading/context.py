@@ -16,6 +16,7 @@ from nbgrader.coursedir import CourseDirectory
 from instructor.course import course_config
 from instructor.grading import GradingError, defaults, handins
 from instructor.grading.keys import AnswerKeyError, load_key
+from instructor.grading.mistakes import load_mistake_key
 from instructor.grading.steps import WORKBOOK
 from instructor.nbgrader_hooks import REMEMBERED_CELLS
 
@@ -36,6 +37,7 @@ class Assignment:
     releases: dict                  # {notebook: the release notebook}
     given: dict                     # {relative path: bytes}: the source's files beside them
     cell_timeout: int
+    mistakes: dict = field(default_factory=dict)   # {notebook: MistakeKey}, where current
     remembered_cells: dict = field(default_factory=dict)   # the gradebook's, for OverwriteCells
 
     @property
@@ -69,7 +71,8 @@ class Assignment:
             releases[notebook] = nbformat.read(release, as_version=4)
         timeout = cell_timeout or config.Execute.get("timeout", defaults.CELL_TIMEOUT_S)
         return cls(root, name, config, coursedir, notebooks, max_score, keys, releases,
-                   _given_files(root / "source" / name, coursedir.ignore), timeout)
+                   _given_files(root / "source" / name, coursedir.ignore), timeout,
+                   _mistake_keys(root, name, notebooks))
 
     def resources(self, student, notebook, context):
         """nbgrader's resources for one student's notebook, with the grader's ``context``."""
@@ -77,6 +80,20 @@ class Assignment:
                              "notebook": notebook, "db_url": self.db_url},
                 "unique_key": notebook, "output_files_dir": f"{notebook}_files",
                 REMEMBERED_CELLS: self.remembered_cells, WORKBOOK: context}
+
+
+def _mistake_keys(root, assignment, notebooks):
+    """``{notebook: MistakeKey}`` of the notebooks whose planted mistakes have a current key."""
+    from instructor.authoring.planted import declarations
+
+    spec = declarations().get(assignment)
+    found = {}
+    for notebook in notebooks:
+        if spec is not None and spec.NOTEBOOK == notebook:
+            key = load_mistake_key(root / "source" / assignment / f"{notebook}.ipynb", spec)
+            if key is not None:
+                found[notebook] = key
+    return found
 
 
 def _given_files(source, ignore):

@@ -18,6 +18,7 @@ import json
 import nbformat
 
 from instructor.grading import defaults
+from instructor.grading.mistakes import fingerprint
 from instructor.grading.rewrite import TOLERANCES, sites_of
 from instructor.vocabulary import ORIGINAL, decided, grade_id
 from workbook import checks
@@ -91,7 +92,7 @@ def _check(site, payload, entry):
     return None
 
 
-def decide_tests(nb, key, audit=False):
+def decide_tests(nb, key, audit=False, mistakes=None, record=None):
     """Judge every test cell of an executed notebook by its handed-out values (in place).
 
     A test cell whose values do not match the key gets a ``CheckError`` output, so nbgrader's
@@ -102,7 +103,9 @@ def decide_tests(nb, key, audit=False):
     ``audit`` counts only what is decided here: the errors and stderr the kernel reported are
     removed and every ``check_that`` taken as passing, so a cell fails only through a value
     compared with the key: the most a student who forged everything in their kernel could
-    score (the tests of the tests use it).
+    score (the tests of the tests use it). ``mistakes`` (a :class:`.mistakes.MistakeKey`) names
+    the planted mistake a failed cell's values look like; ``record`` (a dict) is filled with
+    ``{grade_id: {site: [fingerprint]}}`` of every value handed out.
     """
     for cell in nb.cells:
         payloads = take_handouts(cell)
@@ -110,17 +113,36 @@ def decide_tests(nb, key, audit=False):
         if original is None:
             continue
         cell.source = original
+        if record is not None:
+            found = record.setdefault(grade_id(cell), {})
+            for payload in payloads:
+                found.setdefault(str(payload.site), []).append(fingerprint(payload.value))
         dropped = {"execute_result"} | ({"error"} if audit else set())
         cell.outputs = [o for o in cell.outputs if o.get("output_type") not in dropped and not (
             audit and o.get("name") == "stderr")]
-        if any(o.get("output_type") == "error" for o in cell.outputs):
-            continue
-        expected = key.cells.get(grade_id(cell))
-        problems = (judge(sites_of(original), payloads, expected, audit)
-                    if expected is not None
-                    else ["this test has no answer key: run `bash course.sh release`"])
-        if problems:
-            decided(cell, problems[0], by="key")
-            cell.outputs.append(nbformat.v4.new_output(
-                "error", ename="CheckError", evalue=problems[0],
-                traceback=[f"CheckError: {problems[0]}"]))
+        failed = any(o.get("output_type") == "error" for o in cell.outputs)
+        if not failed:
+            expected = key.cells.get(grade_id(cell))
+            problems = (judge(sites_of(original), payloads, expected, audit)
+                        if expected is not None
+                        else ["this test has no answer key: run `bash course.sh release`"])
+            if problems:
+                failed = True
+                decided(cell, problems[0], by="key")
+                cell.outputs.append(nbformat.v4.new_output(
+                    "error", ename="CheckError", evalue=problems[0],
+                    traceback=[f"CheckError: {problems[0]}"]))
+        for name in _looks_like(mistakes, grade_id(cell), payloads) if failed else ():
+            decided(cell, f"This looks like a mistake students often make: {name}.",
+                    by="hint")
+
+
+def _looks_like(mistakes, cell, payloads):
+    """The planted mistakes whose values some of ``payloads`` are, most often first."""
+    if mistakes is None:
+        return []
+    counts = {}
+    for payload in payloads:
+        for name in mistakes.names(cell, payload.site, payload.value):
+            counts[name] = counts.get(name, 0) + 1
+    return sorted(counts, key=lambda name: -counts[name])[:2]

@@ -50,6 +50,7 @@ GRADED_NOTEBOOK_MB = NOTEBOOK_MB + NOTEBOOK_OUTPUT_MB + 2 * HANDOUT_KB // 1024 +
 MARKDOWN_KB = 32                 # a markdown cell longer than this is shown as plain text
 PAGE_MARKDOWN_KB = 256           # markdown formatted per page; the rest shown as plain text
 PAGE_OUTPUT_KB = 256             # output text shown per cell; the rest is cut
+PAGE_MB = 8                      # outputs (pictures included) shown per page
 
 
 @dataclass(frozen=True)

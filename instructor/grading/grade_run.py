@@ -44,6 +44,8 @@ class Options:
     # Also score what only the answer key decides (kernel errors ignored, every check_that
     # taken as passing): what a student who forged everything in their kernel could score.
     audit: bool = False
+    # Keep a fingerprint of every value handed out (to build the mistake keys).
+    record_handouts: bool = False
 
     @property
     def limits(self):
@@ -99,7 +101,7 @@ def grade(course, assignment, students=None, options=None, *, runner=None, facto
         """Each student's notebooks, read and sanitized just before they are handed out."""
         for submission in submissions:
             with timings.measure("sanitize"):
-                prepare(assignment, submission, options.audit)
+                prepare(assignment, submission, options.audit, options.record_handouts)
             ready, submission.ready = submission.ready, {}
             pending[submission.student] = len(ready)
             if not ready:

@@ -115,6 +115,22 @@ def _root(node):
     return node.id if isinstance(node, ast.Name) else None
 
 
+def _written(target):
+    """The attributes and subscripts an assignment target writes through, then the name it
+    starts from (``a.b[i] = ...``: ``a.b[i]``, ``a.b``, ``a``), never its index expressions:
+    ``dx[np.arange(n), y] -= 1`` writes into ``dx``, not into ``np``."""
+    if isinstance(target, ast.Tuple | ast.List):
+        for element in target.elts:
+            yield from _written(element)
+    elif isinstance(target, ast.Starred):
+        yield from _written(target.value)
+    else:
+        while isinstance(target, ast.Attribute | ast.Subscript):
+            yield target
+            target = target.value
+        yield target
+
+
 def _dotted(node):
     try:
         return ast.unparse(node)
@@ -144,7 +160,7 @@ def _suspicious(node, modules, protected):
     if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign | ast.Delete):
         targets = node.targets if isinstance(node, ast.Assign | ast.Delete) else [node.target]
         for target in targets:
-            for part in ast.walk(target):
+            for part in _written(target):
                 if isinstance(part, ast.Attribute | ast.Subscript) and _root(part) in modules:
                     yield f"assigns to {_dotted(part)}"
                     break

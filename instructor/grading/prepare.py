@@ -62,12 +62,14 @@ def find_submissions(assignment, students=None):
     return found
 
 
-def prepare(assignment, submission, audit=False):
-    """Read, check and sanitize a student's notebooks into ``submission.ready``; never raises."""
+def prepare(assignment, submission, audit=False, record=False):
+    """Read, check and sanitize a student's notebooks into ``submission.ready``; never raises.
+
+    ``audit`` and ``record``: see :class:`.steps.NotebookContext`."""
     if submission.folder is None:   # refused when found
         return
     try:
-        _prepare(assignment, submission, audit)
+        _prepare(assignment, submission, audit, record)
     except Exception as error:  # noqa: BLE001  (a hand-in no step foresaw is still theirs)
         submission.ready = {}
         submission.statuses.append(Status.MALFORMED)
@@ -75,7 +77,7 @@ def prepare(assignment, submission, audit=False):
                                 f"{str(error)[:200]})")
 
 
-def _prepare(assignment, submission, audit):
+def _prepare(assignment, submission, audit, record):
     handin = handins.list_handin(submission.folder, assignment.coursedir.ignore)
     submission.files, refused = handins.read_files(handin)
     submission.flags += handin.refused + refused
@@ -95,7 +97,8 @@ def _prepare(assignment, submission, audit):
     for name in assignment.notebooks:
         if name not in handed_in:
             continue
-        context = NotebookContext(assignment.releases[name], assignment.keys[name], audit)
+        context = NotebookContext(assignment.releases[name], assignment.keys[name], audit,
+                                  assignment.mistakes.get(name), record)
         try:
             nb, flags = handins.read_notebook(handed_in[name])
             submission.flags += flags

@@ -52,6 +52,7 @@ class Result:
     flags: list = field(default_factory=list)
     cells: dict = field(default_factory=dict)
     audit: dict = field(default_factory=dict)
+    handouts: dict = field(default_factory=dict)   # with Options.record_handouts
 
     def row(self):
         """The grade file's row (``score`` blank when there is none)."""

@@ -15,7 +15,9 @@ a hand-out (:mod:`workbook.handout`):
 
 The rewritten calls look nothing up in the student's namespace: they reach the hand-out through
 :data:`workbook.handout.ACCESS`, an expression of literals and attributes only, so a student
-who defines ``__import__``, ``bool`` or ``give`` changes nothing. Which names a hidden region
+who defines ``__import__``, ``bool`` or ``give`` changes nothing. A graded test cell runs
+through to its end (:func:`_run_through`): a failing visible check still fails the cell, but
+the hidden checks after it hand out their values all the same. Which names a hidden region
 may leave in the kernel is proved per notebook by :mod:`instructor.authoring.reference_split`.
 """
 
@@ -178,7 +180,27 @@ def rewrite(source, *, key=False):
         return source, []
     if not key:
         tree = _DropReference(reference).visit(tree)
+        tree.body = _run_through(tree.body)
     return ast.unparse(ast.fix_missing_locations(tree)) + "\n", rewriter.sites
+
+
+HELD = "_workbook_error"
+
+
+def _run_through(statements):
+    """Each statement in ``try``, its error held, and the first error raised at the end: the
+    cell fails as it would have, but every hidden check after a failing statement (a visible
+    check, most often) still hands out its value, for the grader to judge and name."""
+    handout = ast.parse(ACCESS, mode="eval").body
+    wrapped = []
+    for statement in statements:
+        hold = ast.Expr(ast.Call(ast.Attribute(handout, "hold", ast.Load()),
+                                 [ast.Name(HELD, ast.Load())], []))
+        wrapped.append(ast.Try(body=[statement], handlers=[ast.ExceptHandler(
+            type=ast.Attribute(handout, "catch", ast.Load()), name=HELD, body=[hold])],
+            orelse=[], finalbody=[]))
+    release = ast.Expr(ast.Call(ast.Attribute(handout, "release", ast.Load()), [], []))
+    return [*wrapped, release]
 
 
 @cache

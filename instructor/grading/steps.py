@@ -54,8 +54,11 @@ class NotebookContext:
     release: object                      # the release notebook students were given
     key: object = None                   # its AnswerKey
     audit: bool = False                  # also score what only the key decides
+    mistakes: object = None              # its MistakeKey: the planted mistakes' values
+    record: bool = False                 # keep the fingerprints of the values handed out
     flags: list = field(default_factory=list)
     audit_cells: dict = field(default_factory=dict)   # {grade_id: score}, with ``audit``
+    handouts: dict = field(default_factory=dict)      # {grade_id: {site: [fingerprint]}}
 
     @property
     def protected(self):
@@ -124,7 +127,8 @@ class DecideTests(_Step):
             decide.decide_tests(audited, context.key, audit=True)
             context.audit_cells = {grade_id(c): determine_grade(c)[0]
                                    for c in audited.cells if is_test(c)}
-        decide.decide_tests(nb, context.key)
+        decide.decide_tests(nb, context.key, mistakes=context.mistakes,
+                            record=context.handouts if context.record else None)
 
 
 def _declared(config, name):

@@ -381,8 +381,10 @@ check_array(Z1, "Z1", shape=(10, 3))
 check_array(X1, "X1", shape=(10, 3))
 check_that(np.allclose(X1, np.maximum(Z1, 0)), "`X1` should be the ReLU of `Z1`.")
 ### BEGIN HIDDEN TESTS
+### BEGIN REFERENCE
 X_, Y_ = figure8_data()
 W_ = figure8_weights()
+### END REFERENCE
 check_close(Z1[0], [-0.314, 0.818, -0.417], "the first row of Z1")
 check_close(Z1, X_ @ W_["W1"], "Z1")
 ### END HIDDEN TESTS
@@ -393,8 +395,10 @@ check_array(Z2, "Z2", shape=(10, 2))
 check_array(X2, "X2", shape=(10, 2))
 check_that(np.allclose(X2, np.maximum(Z2, 0)), "`X2` should be the ReLU of `Z2`.")
 ### BEGIN HIDDEN TESTS
+### BEGIN REFERENCE
 X_, Y_ = figure8_data()
 W_ = figure8_weights()
+### END REFERENCE
 check_close(Z2[0], [-0.07362, 0.02454], "the first row of Z2")
 check_close(Z2, np.maximum(X_ @ W_["W1"], 0) @ W_["W2"], "Z2")
 ### END HIDDEN TESTS
@@ -405,11 +409,15 @@ check_array(Z3, "Z3", shape=(10, 1))
 check_array(X3, "X3", shape=(10, 1))
 check_that(np.allclose(X3, Z3), "`X3` should equal `Z3`: the output layer has no ReLU.")
 ### BEGIN HIDDEN TESTS
+### BEGIN REFERENCE
 X_, Y_ = figure8_data()
 W_ = figure8_weights()
+### END REFERENCE
 check_close(Z3[0], [0.0017178], "the first row of Z3")
-hidden = np.maximum(np.maximum(X_ @ W_["W1"], 0) @ W_["W2"], 0)
-check_close(X3, hidden @ W_["W3"], "X3")
+### BEGIN REFERENCE
+hidden_ = np.maximum(np.maximum(X_ @ W_["W1"], 0) @ W_["W2"], 0)
+### END REFERENCE
+check_close(X3, hidden_ @ W_["W3"], "X3")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -492,10 +500,12 @@ check_that(
     "forward_rows(x.T) should equal your o3 laid out as a row.",
 )
 ### BEGIN HIDDEN TESTS
+### BEGIN REFERENCE
 net_ = cos324_network()
 def reference_(A):
     H = np.maximum(np.maximum(A @ net_["W1"].T, 0) @ net_["W2"].T, 0)
     return H @ net_["W_out"].T
+### END REFERENCE
 check_close(forward_rows(batch), [[-4.0, 8.0, 4.0], [-3.0, 16.0, 11.0]], "forward_rows(batch)")
 rows = np.random.default_rng(11).normal(size=(6, 3))
 check_close(forward_rows(rows), reference_(rows), "forward_rows on random inputs")
@@ -505,13 +515,17 @@ saved_ = (W1, W2, W_out, net)
 rng_ = np.random.default_rng(12)
 W1, W2, W_out = rng_.normal(size=(2, 3)), rng_.normal(size=(2, 2)), rng_.normal(size=(3, 2))
 net = {**saved_[3], "W1": W1, "W2": W2, "W_out": W_out}
+### BEGIN REFERENCE
 other_ = {"W1": W1, "W2": W2, "W_out": W_out}
+### END REFERENCE
 many_ = rng_.normal(size=(40, 3))
 try:
     got_ = forward_rows(many_)
 finally:
     W1, W2, W_out, net = saved_
+### BEGIN REFERENCE
 H_ = np.maximum(np.maximum(many_ @ other_["W1"].T, 0) @ other_["W2"].T, 0)
+### END REFERENCE
 check_close(got_, H_ @ other_["W_out"].T,
             "forward_rows when W1, W2 and W_out hold other weights (with a W2 that is not symmetric)")
 ### END HIDDEN TESTS

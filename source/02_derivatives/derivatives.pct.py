@@ -317,26 +317,33 @@ one_slopes_ = [logistic_slope(x_one, np.array([[y_one]]), w, b, (i, 0)) for i in
 check_that(np.allclose(np.ravel(one_dw), one_slopes_, rtol=1e-5, atol=1e-8),
            "for the single example of 2.1, logistic_gradients disagrees with the slopes of the cost.")
 ### BEGIN HIDDEN TESTS
+### BEGIN REFERENCE
 def reference_cost_(X, Y, w, b):
     """The mean cross-entropy of the logistic model over the rows of X, the sigmoid written out."""
     A = 1 / (1 + np.exp(-(X @ w + b)))
     return float(np.mean(-Y * np.log(A) - (1 - Y) * np.log(1 - A)))
 
 
+h_ = 1e-6
+### END REFERENCE
 check_close(one_dw, x_one.T * (1 / (1 + np.exp(-(x_one @ w + b))) - y_one), "dw for one example")
 fresh = np.random.default_rng(11)
 Xf = fresh.normal(size=(13, 4))
 Yf = (fresh.random((13, 1)) < 0.5).astype(float)
 wf = fresh.normal(size=(4, 1))
 dwf, dbf = logistic_gradients(Xf, Yf, wf, -0.3)
-h = 1e-6
 for k in range(4):
-    step = np.zeros_like(wf)
-    step[k, 0] = h
-    slope = (reference_cost_(Xf, Yf, wf + step, -0.3) - reference_cost_(Xf, Yf, wf - step, -0.3)) / (2 * h)
-    check_close(dwf[k, 0], slope, "dw on a new mini-batch", rtol=1e-6)
-slope_b = (reference_cost_(Xf, Yf, wf, -0.3 + h) - reference_cost_(Xf, Yf, wf, -0.3 - h)) / (2 * h)
-check_close(dbf, slope_b, "db on a new mini-batch", rtol=1e-6)
+    ### BEGIN REFERENCE
+    step_ = np.zeros_like(wf)
+    step_[k, 0] = h_
+    slope_ = (reference_cost_(Xf, Yf, wf + step_, -0.3)
+              - reference_cost_(Xf, Yf, wf - step_, -0.3)) / (2 * h_)
+    ### END REFERENCE
+    check_close(dwf[k, 0], slope_, "dw on a new mini-batch", rtol=1e-6)
+### BEGIN REFERENCE
+slope_b_ = (reference_cost_(Xf, Yf, wf, -0.3 + h_) - reference_cost_(Xf, Yf, wf, -0.3 - h_)) / (2 * h_)
+### END REFERENCE
+check_close(dbf, slope_b_, "db on a new mini-batch", rtol=1e-6)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -396,8 +403,10 @@ check_close(do1_dw22, -6.0, "do1_dw22")
 rng_ = np.random.default_rng(13)
 V1_, V2_, V3_ = rng_.normal(size=(2, 3)), rng_.normal(size=(2, 2)), rng_.normal(size=(3, 2))
 for x_ in rng_.normal(size=(6, 3, 1)):
+    ### BEGIN REFERENCE
     h1_ = np.maximum(V1_ @ x_, 0)
     h2_ = np.maximum(V2_ @ h1_, 0)
+    ### END REFERENCE
     check_close(cos324_forward(x_, V1_, V2_, V3_)[2], V3_ @ h2_,
                 "the output of cos324_forward with other (non-symmetric) weights")
 ### END HIDDEN TESTS
@@ -664,9 +673,11 @@ check_that(float(np.sum(cost_first_point(W1, W2, W3))) > 0, "The cost should be 
 check_close(cost_first_point(W1, W2, W3), 6384.30589007542, "cost_first_point(W1, W2, W3)")
 other = np.random.default_rng(8)
 V1, V2, V3 = other.normal(size=(2, 3)), other.normal(size=(3, 2)), other.normal(size=(2, 1))
-hidden1 = np.maximum(X[0] @ V1, 0)
-hidden2 = np.maximum(hidden1 @ V2, 0)
-check_close(cost_first_point(V1, V2, V3), 0.5 * (hidden2 @ V3[:, 0] - Y[0, 0]) ** 2,
+### BEGIN REFERENCE
+hidden1_ = np.maximum(X[0] @ V1, 0)
+hidden2_ = np.maximum(hidden1_ @ V2, 0)
+### END REFERENCE
+check_close(cost_first_point(V1, V2, V3), 0.5 * (hidden2_ @ V3[:, 0] - Y[0, 0]) ** 2,
             "cost_first_point with other weights")
 ### END HIDDEN TESTS
 
@@ -949,8 +960,10 @@ check_that(np.isclose(dW3_first[1, 0], float(np.sum(dj_dw3_21))),
            "`dW3_first[1, 0]` should be your `dj_dw3_21`: activation at the start of the edge "
            "times dJ/dz at its end.")
 ### BEGIN HIDDEN TESTS
+### BEGIN REFERENCE
 Z1_, Z2_ = X[:1] @ W1, np.maximum(X[:1] @ W1, 0) @ W2
 X2_ = np.maximum(Z2_, 0)
+### END REFERENCE
 check_close(dW3_first, X2_.T @ (X2_ @ W3 - Y[:1]), "dW3_first")
 ### END HIDDEN TESTS
 
@@ -979,11 +992,13 @@ mine_ = {(1, 0): dj_dw2_21, (0, 0): dj_dw2_11, (0, 1): dj_dw2_12, (1, 1): dj_dw2
 check_that(all(np.isclose(dW2_first[k], float(np.sum(v))) for k, v in mine_.items()),
            "some entry of `dW2_first` differs from your single-weight derivative of 4.3.")
 ### BEGIN HIDDEN TESTS
+### BEGIN REFERENCE
 Z1_ = X[:1] @ W1
 X1_ = np.maximum(Z1_, 0)
 Z2_ = X1_ @ W2
 d3_ = np.maximum(Z2_, 0) @ W3 - Y[:1]
 d2_ = (d3_ @ W3.T) * (Z2_ > 0)
+### END REFERENCE
 check_close(delta2, d2_, "delta2")
 check_close(dW2_first, X1_.T @ d2_, "dW2_first")
 ### END HIDDEN TESTS
@@ -996,11 +1011,13 @@ mine_ = {(0, 1): dj_dw1_12, (0, 0): dj_dw1_11, (0, 2): dj_dw1_13, (1, 1): dj_dw1
 check_that(all(np.isclose(dW1_first[k], float(np.sum(v))) for k, v in mine_.items()),
            "some entry of `dW1_first` differs from your single-weight derivative of 4.4.")
 ### BEGIN HIDDEN TESTS
+### BEGIN REFERENCE
 Z1_ = X[:1] @ W1
 X1_ = np.maximum(Z1_, 0)
 Z2_ = X1_ @ W2
 d3_ = np.maximum(Z2_, 0) @ W3 - Y[:1]
 d1_ = ((d3_ @ W3.T) * (Z2_ > 0) @ W2.T) * (Z1_ > 0)
+### END REFERENCE
 check_close(delta1, d1_, "delta1")
 check_close(dW1_first, X[:1].T @ d1_, "dW1_first")
 ### END HIDDEN TESTS
@@ -1056,8 +1073,10 @@ check_that(np.array_equal(V, [[0.5, -1.0], [2.0, 1.5]]), "`centred_difference` c
 check_close(slope, 4.0, "the slope of sum(W**2)")
 cube = np.random.default_rng(9).normal(size=(2, 3))
 for eps in (1e-2, 1e-3):
-    expected = 3 * cube[1, 2] ** 2 + eps ** 2   # exact for a cube
-    check_close(centred_difference(lambda M: np.sum(M ** 3), cube, (1, 2), eps), expected,
+    ### BEGIN REFERENCE
+    expected_ = 3 * cube[1, 2] ** 2 + eps ** 2   # exact for a cube
+    ### END REFERENCE
+    check_close(centred_difference(lambda M: np.sum(M ** 3), cube, (1, 2), eps), expected_,
                 "the slope of sum(W**3)", rtol=1e-8)
 check_close(centred_difference(lambda M: np.sum(np.sin(M)), cube, (0, 1)), np.cos(cube[0, 1]),
             "the slope of sum(sin(W)) with the default eps", rtol=1e-7)

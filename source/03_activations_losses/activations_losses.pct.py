@@ -392,8 +392,10 @@ for n, k in [(10, 1), (5, 2), (4, 3), (1, 3), (7, 5)]:
     for dtype in (np.float64, np.float32):
         a = rng_test.normal(size=(n, k)).astype(dtype)
         Y = rng_test.normal(size=(n, k)).astype(dtype)
-        expected = ((a.astype(float) - Y) ** 2).sum() / 2 / n
-        check_close(MSE(a, Y), expected, f"MSE(a, Y) for a and Y of shape {(n, k)}, {a.dtype}")
+        ### BEGIN REFERENCE
+        expected_ = ((a.astype(float) - Y) ** 2).sum() / 2 / n
+        ### END REFERENCE
+        check_close(MSE(a, Y), expected_, f"MSE(a, Y) for a and Y of shape {(n, k)}, {a.dtype}")
 X_fig8, Y_fig8 = figure8_data()
 weights = figure8_weights()
 hidden = np.maximum(np.maximum(X_fig8 @ weights["W1"], 0) @ weights["W2"], 0)
@@ -486,7 +488,9 @@ check_that(isinstance(loss_dict, dict), "`loss_dict` should be a dict.")
 check_that(set(loss_dict) == {"loss", "derivative"},
            "`loss_dict` should have exactly the keys 'loss' and 'derivative'.")
 ### BEGIN HIDDEN TESTS
+### BEGIN REFERENCE
 n_demo_ = a_demo.shape[0]
+### END REFERENCE
 check_close(loss_dict["loss"](a_demo, Y_demo), np.sum((a_demo - Y_demo) ** 2) / (2 * n_demo_),
             "loss_dict['loss'](a, Y)")
 check_close(loss_dict["derivative"](a_demo, Y_demo), (a_demo - Y_demo) / n_demo_,
@@ -625,9 +629,11 @@ check_that(error < 1e-6, f"sigmoid_derivative disagrees with the slope of sigmoi
 ### BEGIN HIDDEN TESTS
 for z in random_inputs(312):
     name = f"sigmoid_derivative(z) for z of shape {z.shape} and dtype {z.dtype}"
-    s = 1 / (1 + np.exp(-z.astype(float)))
+    ### BEGIN REFERENCE
+    s_ = 1 / (1 + np.exp(-z.astype(float)))
+    ### END REFERENCE
     atol = 1e-6 if z.dtype == np.float32 else 1e-8  # float32 loses digits in 1 - s
-    check_close(check_elementwise(sigmoid_derivative, name, z), s * (1 - s), name, atol=atol)
+    check_close(check_elementwise(sigmoid_derivative, name, z), s_ * (1 - s_), name, atol=atol)
     error = derivative_error(sigmoid, sigmoid_derivative, z)
     check_that(error < 1e-6, f"sigmoid_derivative disagrees with sigmoid's slope ({error:.1e}).")
 ### END HIDDEN TESTS
@@ -728,12 +734,14 @@ rng_test = np.random.default_rng(314)
 for shape in [(4,), (1, 4), (4, 3), (3, 7), (6, 2)]:
     for dtype in (np.float64, np.float32):
         z = rng_test.normal(0, 3, size=shape).astype(dtype)
-        exps = np.exp(z.astype(float))
+        ### BEGIN REFERENCE
+        exps_ = np.exp(z.astype(float))
+        ### END REFERENCE
         name = f"softmax(z) for z of shape {shape} and dtype {z.dtype}"
         out = softmax(z)
         check_array(out, name, shape=shape)
         check_that(out.dtype.kind == "f", f"`{name}` should hold floating-point numbers.")
-        check_close(out, exps / exps.sum(axis=-1, keepdims=True), name)
+        check_close(out, exps_ / exps_.sum(axis=-1, keepdims=True), name)
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_softmax_stable", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
@@ -742,13 +750,15 @@ big = softmax(np.array([1000.0, 1001.0, 1002.0]))
 check_array(big, "softmax([1000, 1001, 1002])", shape=(3,))
 check_close(big.sum(), 1.0, "the sum of softmax([1000, 1001, 1002])")
 ### BEGIN HIDDEN TESTS
-base = np.exp([0.0, 1.0, 2.0]) / np.exp([0.0, 1.0, 2.0]).sum()
+### BEGIN REFERENCE
+base_ = np.exp([0.0, 1.0, 2.0]) / np.exp([0.0, 1.0, 2.0]).sum()
+expected_ = np.array([base_, base_, [1.0, 0.0, 0.0]])
+### END REFERENCE
 z = np.array([[1000.0, 1001.0, 1002.0], [-1002.0, -1001.0, -1000.0], [800.0, 0.0, -800.0]])
-expected = np.array([base, base, [1.0, 0.0, 0.0]])
 for dtype in (np.float64, np.float32):
     name = f"softmax of huge scores, dtype {np.dtype(dtype)}"
-    check_close(softmax(z.astype(dtype)), expected, name)
-check_close(softmax(np.array([-1002.0, -1001.0, -1000.0])), base, "softmax([-1002, -1001, -1000])")
+    check_close(softmax(z.astype(dtype)), expected_, name)
+check_close(softmax(np.array([-1002.0, -1001.0, -1000.0])), base_, "softmax([-1002, -1001, -1000])")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -814,9 +824,11 @@ for n, k in [(1, 3), (6, 3), (4, 5), (8, 2)]:
     for dtype in (np.float64, np.float32):
         p = rng_test.dirichlet(np.ones(k), size=n).astype(dtype)
         y = rng_test.integers(0, k, size=n)
-        expected = -np.log(p.astype(float)[np.arange(n), y]).mean()
+        ### BEGIN REFERENCE
+        expected_ = -np.log(p.astype(float)[np.arange(n), y]).mean()
+        ### END REFERENCE
         name = f"mean_cross_entropy(p, y) for {n} samples, {p.dtype}"
-        check_close(mean_cross_entropy(p, y), expected, name)
+        check_close(mean_cross_entropy(p, y), expected_, name)
         check_close(mean_cross_entropy(p[0], int(y[0])), -np.log(p.astype(float)[0, y[0]]),
                     "mean_cross_entropy(p, y) for one sample p of shape (k,)")
 ### END HIDDEN TESTS
@@ -864,17 +876,21 @@ row_tol_ = 1e-8 if out.dtype.kind != "f" else max(1e-8, 32 * float(np.finfo(out.
 check_that(np.allclose(out.sum(axis=1), 0, atol=row_tol_),
            "each row of the gradient should sum to 0 (softmax and one-hot rows both sum to 1).")
 ### BEGIN HIDDEN TESTS
-p_example = np.exp(o_example - 8.0) / np.exp(o_example - 8.0).sum()
-check_close(softmax_cross_entropy_gradient(o_example, 2), p_example - [0, 0, 1], "gradient for o_example")
+### BEGIN REFERENCE
+p_example_ = np.exp(o_example - 8.0) / np.exp(o_example - 8.0).sum()
+### END REFERENCE
+check_close(softmax_cross_entropy_gradient(o_example, 2), p_example_ - [0, 0, 1], "gradient for o_example")
 rng_test = np.random.default_rng(316)
 for n, k in [(1, 3), (6, 3), (4, 5)]:
     for dtype in (np.float64, np.float32):
         o = rng_test.normal(0, 3, size=(n, k)).astype(dtype)
         y = rng_test.integers(0, k, size=n)
-        exps = np.exp(o.astype(float))
-        expected = (exps / exps.sum(axis=1, keepdims=True) - np.eye(k)[y]) / n
+        ### BEGIN REFERENCE
+        exps_ = np.exp(o.astype(float))
+        expected_ = (exps_ / exps_.sum(axis=1, keepdims=True) - np.eye(k)[y]) / n
+        ### END REFERENCE
         name = f"softmax_cross_entropy_gradient(o, y) for o of shape {(n, k)}, {o.dtype}"
-        check_close(softmax_cross_entropy_gradient(o, y), expected, name)
+        check_close(softmax_cross_entropy_gradient(o, y), expected_, name)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -908,6 +924,7 @@ def loss_of_scores_(o, y):
     top = o2.max(axis=1, keepdims=True)
     log_p = o2 - top - np.log(np.exp(o2 - top).sum(axis=1, keepdims=True))
     return -np.mean(log_p[np.arange(len(o2)), np.atleast_1d(y)])
+### BEGIN REFERENCE
 def gradient_of_scores_(o, y):
     """The gradient of loss_of_scores_ in o: (softmax(o) - one-hot(y)) / n."""
     o2 = np.atleast_2d(np.asarray(o, dtype=float))
@@ -915,6 +932,7 @@ def gradient_of_scores_(o, y):
     p /= p.sum(axis=1, keepdims=True)
     p[np.arange(len(o2)), np.atleast_1d(y)] -= 1
     return (p / len(o2)).reshape(np.shape(o))
+### END REFERENCE
 rng_test = np.random.default_rng(317)
 for shape in [(4,), (1, 3), (6, 4), (5, 3)]:
     o = rng_test.normal(0, 3, size=shape)

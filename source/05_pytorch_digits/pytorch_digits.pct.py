@@ -148,10 +148,14 @@ check_that(isinstance(out_, torch.Tensor) and tuple(out_.shape) == (2,),
            "`net(x)` should be a tensor of shape (2,) for an input x of shape (2,).")
 ### BEGIN HIDDEN TESTS
 check_close(out_.detach().numpy(), [8.0, 24.0], "net(x)")
-W_ = [np.array([[-2.0, 1.0], [3.0, -1.0]]), np.array([[0.0, 1.0], [2.0, -1.0], [1.0, 2.0]]),
-      np.array([[-1.0, 2.0, 1.0], [3.0, 0.0, 0.0]])]
 batch_ = np.random.default_rng(2).normal(size=(8, 2)) * 3
-expected_ = np.maximum(np.maximum(batch_ @ W_[0].T, 0) @ W_[1].T, 0) @ W_[2].T
+### BEGIN REFERENCE
+cos324_weights_ = [np.array([[-2.0, 1.0], [3.0, -1.0]]),
+                   np.array([[0.0, 1.0], [2.0, -1.0], [1.0, 2.0]]),
+                   np.array([[-1.0, 2.0, 1.0], [3.0, 0.0, 0.0]])]
+expected_ = (np.maximum(np.maximum(batch_ @ cos324_weights_[0].T, 0) @ cos324_weights_[1].T, 0)
+             @ cos324_weights_[2].T)
+### END REFERENCE
 check_close(net(torch.from_numpy(batch_)).detach().numpy(), expected_, "net on 8 random inputs")
 ### END HIDDEN TESTS
 
@@ -193,7 +197,9 @@ check_that(all(p.grad is not None for p in net.parameters()),
 check_close(logits.detach().numpy(), [8.0, 24.0], "logits")
 check_close(loss.item(), 1.1253516840233601e-07, "loss")
 first_layer_ = [p for p in net.parameters() if tuple(p.shape) == (2, 2)][0]
+### BEGIN REFERENCE
 expected_ = [[0.0, 0.0], [-6.752109725355977e-07, -2.2507032417853255e-07]]
+### END REFERENCE
 check_close(first_layer_.grad.numpy(), expected_, "the gradient of the first layer", atol=1e-14)
 ### END HIDDEN TESTS
 
@@ -247,8 +253,10 @@ check_array(P_, "softmax(Z)", shape=(2, 3))
 check_that(np.all((P_ >= 0) & (P_ <= 1)), "softmax(Z) has an entry outside [0, 1].")
 check_that(np.allclose(P_.sum(axis=1), 1), "the rows of softmax(Z) do not each sum to 1.")
 ### BEGIN HIDDEN TESTS
+### BEGIN REFERENCE
 def reference_softmax_(Z):
     return torch.softmax(torch.from_numpy(Z), dim=1).numpy()
+### END REFERENCE
 check_close(P_, reference_softmax_(Z_), "softmax(Z)")
 big_ = np.array([[1000.0, 1001.0, 999.0], [-1000.0, -1002.0, -1001.0]])
 check_close(softmax(big_), reference_softmax_(big_), "softmax of large logits")
@@ -317,8 +325,10 @@ check_number(cross_entropy_from_logits(Z_, np.array([0, 1])), "cross_entropy_fro
 check_that(as_number(cross_entropy_from_logits(Z_, np.array([0, 1])), "cross_entropy_from_logits(Z, y)") > 0,
            "`cross_entropy_from_logits(Z, y)` should be positive.")
 ### BEGIN HIDDEN TESTS
+### BEGIN REFERENCE
 def reference_ce_(Z, y):
     return F.cross_entropy(torch.from_numpy(Z), torch.from_numpy(y)).item()
+### END REFERENCE
 y_ = np.array([0, 1])
 check_close(cross_entropy_from_logits(Z_, y_), reference_ce_(Z_, y_), "cross_entropy_from_logits(Z, y)")
 rng_ = np.random.default_rng(6)
@@ -369,7 +379,9 @@ check_close(numpy_loss, 1.1253516840233601e-07, "numpy_loss")
 rng_ = np.random.default_rng(8)
 Ws_ = [rng_.normal(size=shape) for shape in [(6, 4), (5, 6), (3, 5)]]
 Xr_ = rng_.normal(size=(7, 4))
+### BEGIN REFERENCE
 expected_ = np.maximum(np.maximum(Xr_ @ Ws_[0].T, 0) @ Ws_[1].T, 0) @ Ws_[2].T
+### END REFERENCE
 check_close(numpy_forward(Xr_, Ws_), expected_, "numpy_forward on a random 4-6-5-3 network")
 X5_ = rng_.normal(size=(4, 5))
 check_close(numpy_forward(X5_, Ws_[2:]), X5_ @ Ws_[2].T, "numpy_forward with a single layer")
@@ -462,12 +474,14 @@ for l_, (g_, e_) in enumerate(zip(grads_np_, autograd_, strict=True)):
                f"(relative error {error_:.1e}).")
 ### BEGIN HIDDEN TESTS
 def compare_(X, y, weights, what, atol=1e-8):
-    expected = autograd_grads_(X, y, [W.copy() for W in weights])
+    ### BEGIN REFERENCE
+    expected_ = autograd_grads_(X, y, [W.copy() for W in weights])
+    ### END REFERENCE
     kept = [W.copy() for W in weights]
     got = numpy_backward(X, y, weights)
     check_that(len(got) == len(weights), f"{what}: one gradient per layer, please.")
-    for number, (g, e) in enumerate(zip(got, expected, strict=True)):
-        check_close(g, e, f"{what}, grads[{number}]", atol=atol)
+    for layer_ in range(len(weights)):
+        check_close(got[layer_], expected_[layer_], f"{what}, grads[{layer_}]", atol=atol)
     check_that(all(np.array_equal(a, b) for a, b in zip(weights, kept, strict=True)),
                "numpy_backward changed the weights it was given.")
 W_ = [np.array([[-2.0, 1.0], [3.0, -1.0]]), np.array([[0.0, 1.0], [2.0, -1.0], [1.0, 2.0]]),
@@ -649,7 +663,9 @@ check_array(forward(X_train[:5], params_), "forward(X, params)", shape=(5, N_CLA
 rng_ = np.random.default_rng(10)
 p_ = {"W1": rng_.normal(size=(7, 64)), "b1": rng_.normal(size=7),
       "W2": rng_.normal(size=(10, 7)), "b2": rng_.normal(size=10)}
+### BEGIN REFERENCE
 expected_ = np.maximum(X_val[:9] @ p_["W1"].T + p_["b1"], 0) @ p_["W2"].T + p_["b2"]
+### END REFERENCE
 check_close(forward(X_val[:9], p_), expected_, "forward with random weights and biases")
 ### END HIDDEN TESTS
 
@@ -734,6 +750,7 @@ kept_ = {k: v.copy() for k, v in p_.items()}
 Xb_, yb_ = X_train[20:31], y_train[20:31]
 
 
+### BEGIN REFERENCE
 def autograd_reference_(X, y, params):
     """The mean cross-entropy of the digits network and its gradients, by PyTorch's autograd."""
     tensors = {k: torch.tensor(v, requires_grad=True) for k, v in params.items()}
@@ -744,6 +761,7 @@ def autograd_reference_(X, y, params):
 
 
 reference_loss_, reference_grads_ = autograd_reference_(Xb_, yb_, kept_)
+### END REFERENCE
 loss_, grads_ = loss_and_grads(Xb_, yb_, p_)
 check_close(loss_, reference_loss_, "the loss of a batch of 11")
 for key_ in ["W1", "b1", "W2", "b2"]:
@@ -780,6 +798,7 @@ def train_epoch(X, y, params, learning_rate, batch_size, rng):
 """train_epoch: updates every parameter, keeps shapes; three epochs learn the digits (validation set)."""
 ### BEGIN HIDDEN TESTS
 # Test helpers for this cell and the test of numpy_test_accuracy.
+### BEGIN REFERENCE
 def reference_gradients_(X, y, params):
     """The gradients of the mean cross-entropy of the digits network, written out in NumPy."""
     Z1 = X @ params["W1"].T + params["b1"]
@@ -800,6 +819,7 @@ def reference_epoch_(X, y, params, learning_rate, batch_size, rng):
         grads = reference_gradients_(X[batch], y[batch], params)
         params = {k: v - learning_rate * grads[k] for k, v in params.items()}
     return params
+### END REFERENCE
 ### END HIDDEN TESTS
 params_ = init_params([64, 8, N_CLASSES], seed=4)
 before_ = {k: v.copy() for k, v in params_.items()}
@@ -818,12 +838,14 @@ check_that(np.mean(hits_ == y_val) > 0.7, "three epochs of train_epoch did not l
            "steps go against the gradient, and does every batch take one?")
 ### BEGIN HIDDEN TESTS
 initial_ = init_params([64, 8, N_CLASSES], seed=4)
-g_ = reference_gradients_(X_train[:40], y_train[:40], initial_)
+### BEGIN REFERENCE
+gradients_ = reference_gradients_(X_train[:40], y_train[:40], initial_)
+### END REFERENCE
 for batch_ in [40, 100]:
     p_ = init_params([64, 8, N_CLASSES], seed=4)
     train_epoch(X_train[:40], y_train[:40], p_, 0.1, batch_, np.random.default_rng(0))
     for key_ in initial_:
-        check_close(p_[key_], initial_[key_] - 0.1 * g_[key_],
+        check_close(p_[key_], initial_[key_] - 0.1 * gradients_[key_],
                     f"params['{key_}'] after one epoch whose only batch is the whole set")
 ### END HIDDEN TESTS
 
@@ -941,6 +963,7 @@ check_that(as_number(accuracy(forward(X_test, params), y_test), "accuracy") >= T
            "your trained NumPy network misses the target accuracy on the test set: does "
            "train_epoch step against the gradient on every batch, and is loss_and_grads right?")
 ### BEGIN HIDDEN TESTS
+### BEGIN REFERENCE
 def reference_numpy_accuracy_():
     """The test accuracy of the NumPy network trained as 3.5 trains it, by reference_epoch_."""
     trained = init_params([64, HIDDEN, N_CLASSES], seed=0)
@@ -949,6 +972,7 @@ def reference_numpy_accuracy_():
         trained = reference_epoch_(X_train, y_train, trained, LEARNING_RATE, BATCH_SIZE, shuffle)
     logits = np.maximum(X_test @ trained["W1"].T + trained["b1"], 0) @ trained["W2"].T + trained["b2"]
     return np.mean(np.argmax(logits, axis=1) == y_test)
+### END REFERENCE
 
 
 logits_ = np.maximum(X_test @ params["W1"].T + params["b1"], 0) @ params["W2"].T + params["b2"]
@@ -1056,6 +1080,7 @@ pairs_ = zip(probe_.parameters(), start_.parameters(), strict=True)
 moved_ = [not torch.equal(p, q) for p, q in pairs_]
 check_that(any(moved_), "train_step did not change the model's parameters: take a step.")
 ### BEGIN HIDDEN TESTS
+### BEGIN REFERENCE
 def reference_step_(net_, X_, y_, lr_):
     loss_ = F.cross_entropy(net_(X_), y_)
     grads_ = torch.autograd.grad(loss_, list(net_.parameters()))
@@ -1063,10 +1088,13 @@ def reference_step_(net_, X_, y_, lr_):
         for p_, g_ in zip(net_.parameters(), grads_, strict=True):
             p_ -= lr_ * g_
     return loss_.item()
+### END REFERENCE
 check_close(first_, reference_step_(start_, X_train_t[:16], y_train_t[:16], 0.5), "the first loss")
 for batch_ in [slice(16, 48), slice(16, 48), slice(100, 105)]:
     got_ = train_step(probe_, probe_optimizer_, X_train_t[batch_], y_train_t[batch_])
+    ### BEGIN REFERENCE
     expected_ = reference_step_(start_, X_train_t[batch_], y_train_t[batch_], 0.5)
+    ### END REFERENCE
     check_close(got_, expected_, "the loss of a later step", rtol=1e-4)
 for (name_, p_), q_ in zip(probe_.named_parameters(), start_.parameters(), strict=True):
     check_close(p_.detach().numpy(), q_.detach().numpy(), f"{name_} after four steps",
@@ -1097,8 +1125,10 @@ check_that(0 <= as_number(value_, "torch_accuracy") <= 1, "an accuracy lies betw
 ### BEGIN HIDDEN TESTS
 torch.manual_seed(14)
 probe_ = nn.Linear(64, N_CLASSES)
+### BEGIN REFERENCE
 with torch.no_grad():
     expected_ = (probe_(X_val_t).argmax(dim=1) == y_val_t).double().mean().item()
+### END REFERENCE
 check_close(torch_accuracy(probe_, X_val_t, y_val_t), expected_, "the accuracy of a random model")
 fixed_ = nn.Linear(64, 3)
 with torch.no_grad():
@@ -1154,6 +1184,7 @@ check_that(as_number(torch_accuracy(model, X_test_t, y_test_t), "accuracy") >= T
            "your trained PyTorch network misses the target accuracy on the test set: look at "
            "train_step (zero_grad, loss of the logits, backward, step) and at model.")
 ### BEGIN HIDDEN TESTS
+### BEGIN REFERENCE
 def reference_torch_accuracy_():
     """The test accuracy of the model built as 4.1 builds it and trained as 4.4 trains it."""
     with torch.random.fork_rng(devices=[]):   # the notebook's own random state stays as it was
@@ -1170,6 +1201,7 @@ def reference_torch_accuracy_():
             sgd.step()
     with torch.no_grad():
         return (net(X_test_t).argmax(dim=1) == y_test_t).double().mean().item()
+### END REFERENCE
 
 
 with torch.no_grad():
@@ -1242,7 +1274,9 @@ small_ = confusion_matrix(np.array([0, 0, 1, 2, 2, 2]), np.array([0, 1, 1, 2, 0,
 check_close(small_, [[1, 1, 0], [0, 1, 0], [2, 0, 1]], "confusion_matrix of six labels")
 rng_ = np.random.default_rng(15)
 t_, p_ = rng_.integers(0, 4, size=60), rng_.integers(0, 4, size=60)
+### BEGIN REFERENCE
 expected_ = np.array([[np.sum((t_ == i) & (p_ == j)) for j in range(4)] for i in range(4)])
+### END REFERENCE
 check_close(confusion_matrix(t_, p_, 4), expected_, "confusion_matrix of 60 random labels")
 ### END HIDDEN TESTS
 

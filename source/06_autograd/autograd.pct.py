@@ -272,10 +272,12 @@ for name, result in results.items():
     check_number(result.data, f"({name}).data")
 check_that(v.data == 1.5 and w.data == -0.5, "an operation should not change its inputs.")
 ### BEGIN HIDDEN TESTS
-expected = {"-v": -1.5, "v - w": 2.0, "v / w": -3.0, "v ** 3": 3.375, "2 * v": 3.0, "1 + v": 2.5,
-            "1 - v": -0.5, "2 / v": 4 / 3, "v - 1": 0.5, "v / 4": 0.375}
-for name, value in expected.items():
-    check_close(results[name].data, value, f"({name}).data")
+### BEGIN REFERENCE
+expected_ = {"-v": -1.5, "v - w": 2.0, "v / w": -3.0, "v ** 3": 3.375, "2 * v": 3.0, "1 + v": 2.5,
+             "1 - v": -0.5, "2 / v": 4 / 3, "v - 1": 0.5, "v / 4": 0.375}
+### END REFERENCE
+for name in ["-v", "v - w", "v / w", "v ** 3", "2 * v", "1 + v", "1 - v", "2 / v", "v - 1", "v / 4"]:
+    check_close(results[name].data, expected_[name], f"({name}).data")
 check_close((w - v).data, -2.0, "(w - v).data")
 check_close((3 - w).data, 3.5, "(3 - w).data")
 check_close((w / v).data, -1 / 3, "(w / v).data")
@@ -476,8 +478,10 @@ t = Value(0.7)
 check_close(t.grad, 3 * 0.49, "d(t * t * t)/dt")
 s = Value(-0.4)
 (s.tanh() * s + s.exp() * s).backward()
-th = math.tanh(-0.4)
-check_close(s.grad, (1 - th**2) * -0.4 + th + math.exp(-0.4) * (1 - 0.4),
+### BEGIN REFERENCE
+th_ = math.tanh(-0.4)
+### END REFERENCE
+check_close(s.grad, (1 - th_**2) * -0.4 + th_ + math.exp(-0.4) * (1 - 0.4),
             "d(s tanh(s) + s e^s)/ds")
 ### END HIDDEN TESTS
 
@@ -498,18 +502,19 @@ d_2 = a_2 * b_2
 g = d_2 + d_2 * 2
 g.backward()
 check_close(a_2.grad, -6.0, "dg/da for g = d + 2d, d = ab")
-z = Value(0.5)
-node = z
-for _ in range(12):
-    node = node * 0.75 + node * 0.5
-node.backward()
-check_close(z.grad, 1.25**12, "the derivative through 12 steps of n -> 0.75 n + 0.5 n")
+chain = [Value(0.5)]
+while len(chain) <= 12:
+    chain.append(chain[-1] * 0.75 + chain[-1] * 0.5)
+chain[-1].backward()
+check_close(chain[0].grad, 1.25**12, "the derivative through 12 steps of n -> 0.75 n + 0.5 n")
 x = Value(0.3)
 h = x.tanh()
 k = h * h + h.exp()
 k.backward()
-th = math.tanh(0.3)
-check_close(x.grad, (2 * th + math.exp(th)) * (1 - th**2), "d(h^2 + e^h)/dx, h = tanh x")
+### BEGIN REFERENCE
+th_ = math.tanh(0.3)
+### END REFERENCE
+check_close(x.grad, (2 * th_ + math.exp(th_)) * (1 - th_**2), "d(h^2 + e^h)/dx, h = tanh x")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -544,14 +549,17 @@ for name, (make, numbers) in cases.items():
 check_that(grads["v + w"][0] == 1.0, "an addition passes the gradient through unchanged: "
            "d(v + w)/dv should be 1.")
 ### BEGIN HIDDEN TESTS
-expected = {
+### BEGIN REFERENCE
+expected_ = {
     "v * w": [-0.5, 1.5], "v - w": [1.0, -1.0], "v / w": [-2.0, -6.0], "v ** 3": [6.75],
     "v ** -2": [-2 * 1.5**-3], "v ** 0.5": [0.5 * 2**-0.5], "-v": [-1.0], "2 * v": [2.0],
     "1 + v": [1.0], "1 - v": [-1.0], "2 / v": [-2 / 2.25], "v + w": [1.0, 1.0],
 }
-for name, values in expected.items():
-    for k, value in enumerate(values):
-        check_close(grads[name][k], value, f"the derivative of {name} with respect to input {k + 1}")
+### END REFERENCE
+for name, (_, numbers) in cases.items():
+    for k in range(len(numbers)):
+        check_close(grads[name][k], expected_[name][k],
+                    f"the derivative of {name} with respect to input {k + 1}")
 w = Value(-0.8)
 (w**4 - 3 / w).backward()
 check_close(w.grad, 4 * (-0.8) ** 3 + 3 / 0.64, "d(w^4 - 3/w)/dw at w = -0.8")
@@ -577,8 +585,10 @@ check_close(grads["relu", 1.5], 1.0, "d(relu v)/dv at 1.5")
 check_close(grads["relu", -0.8], 0.0, "d(relu v)/dv at -0.8")
 v = Value(0.25)
 (3 * v).tanh().exp().backward()
-t3 = math.tanh(0.75)
-check_close(v.grad, math.exp(t3) * (1 - t3**2) * 3, "d exp(tanh(3v))/dv at 0.25")
+### BEGIN REFERENCE
+t3_ = math.tanh(0.75)
+### END REFERENCE
+check_close(v.grad, math.exp(t3_) * (1 - t3_**2) * 3, "d exp(tanh(3v))/dv at 0.25")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -645,12 +655,14 @@ for f in EXPRESSIONS:
                         f"at {np.round(point, 3).tolist()}, compared with a central difference,",
                         rtol=1e-5, atol=1e-6)
 ### BEGIN HIDDEN TESTS
+### BEGIN REFERENCE
 def torch_reference_(f, point):
     """The value and the three gradients of f at point, by PyTorch's autograd."""
     inputs_ = [torch.tensor(float(v), dtype=torch.float64, requires_grad=True) for v in point]
     value = f(*inputs_)
     value.backward()
     return value.item(), [t.grad.item() for t in inputs_]
+### END REFERENCE
 for f in EXPRESSIONS:
     for point in POINTS:
         leaves = [Value(x) for x in point]
@@ -682,12 +694,14 @@ for f in EXPRESSIONS:
 ### BEGIN HIDDEN TESTS
 rng_test = np.random.default_rng(66)
 extra = rng_test.uniform(0.3, 1.8, size=(12, 3)) * rng_test.choice([-1.0, 1.0], size=(12, 3))
+### BEGIN REFERENCE
 def torch_reference_(f, point):
     """The value and the three gradients of f at point, by PyTorch's autograd."""
     inputs_ = [torch.tensor(float(v), dtype=torch.float64, requires_grad=True) for v in point]
     value = f(*inputs_)
     value.backward()
     return value.item(), [t.grad.item() for t in inputs_]
+### END REFERENCE
 for f in EXPRESSIONS:
     for extra_point in extra:
         leaves = [Value(x) for x in extra_point]
@@ -873,7 +887,8 @@ y_out = model([0.5, -1.0])
 check_that(isinstance(y_out, list) and len(y_out) == 1 and isinstance(y_out[0], Value),
            "MLP([2, 3, 1], rng) should return a list of one Value.")
 ### BEGIN HIDDEN TESTS
-def reference_forward(params, X):
+### BEGIN REFERENCE
+def reference_forward_(params, X):
     """NumPy forward pass: ReLU hidden layers, linear output; params [W1, b1, W2, b2, ...]."""
     out = X
     n_layers = len(params) // 2
@@ -882,6 +897,7 @@ def reference_forward(params, X):
         if k < n_layers - 1:
             out = np.maximum(out, 0)
     return out
+### END REFERENCE
 
 
 rng_test = np.random.default_rng(62)
@@ -890,16 +906,19 @@ params = []
 for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True):
     params += [rng_test.normal(size=(n_in, n_out)), rng_test.normal(size=(1, n_out))]
 X_test = rng_test.normal(size=(5, 2))
-expected = reference_forward(params, X_test)
-check_that(np.any(expected < 0), "test data should have negative outputs")
+### BEGIN REFERENCE
+expected_ = reference_forward_(params, X_test)
+if not np.any(expected_ < 0):   # a linear output must show: a ReLU there would be caught
+    raise ValueError("the test data should give negative outputs")
+### END REFERENCE
 model = MLP(sizes, np.random.default_rng(3))
 check_that(len(model.parameters()) == 12 + 15 + 8, "MLP([2, 4, 3, 2]) should have 35 parameters.")
 set_parameters(model, mlp_order(params))
-for x_row, y_row in zip(X_test.tolist(), expected, strict=True):
+for row, x_row in enumerate(X_test.tolist()):
     outputs = model(x_row)
     check_that(len(outputs) == 2, "MLP([2, 4, 3, 2]) should return 2 Values.")
     for k in range(2):
-        check_close(outputs[k].data, y_row[k], f"output {k + 1} of an MLP([2, 4, 3, 2]) with set weights")
+        check_close(outputs[k].data, expected_[row][k], f"output {k + 1} of an MLP([2, 4, 3, 2]) with set weights")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_zero_grad", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
@@ -959,11 +978,13 @@ rng_test = np.random.default_rng(63)
 params = [rng_test.normal(size=(2, 3)), rng_test.normal(size=(1, 3)), rng_test.normal(size=(3, 2)),
           rng_test.normal(size=(1, 2))]
 X_test, Y_test = rng_test.normal(size=(5, 2)), rng_test.normal(size=(5, 2))
-hidden = np.maximum(X_test @ params[0] + params[1], 0)
-output = hidden @ params[2] + params[3]
+### BEGIN REFERENCE
+hidden_ = np.maximum(X_test @ params[0] + params[1], 0)
+output_ = hidden_ @ params[2] + params[3]
+### END REFERENCE
 model = MLP([2, 3, 2], np.random.default_rng(9))
 set_parameters(model, mlp_order(params))
-check_close(mse_loss(model, X_test, Y_test).data, np.sum((output - Y_test) ** 2) / 10,
+check_close(mse_loss(model, X_test, Y_test).data, np.sum((output_ - Y_test) ** 2) / 10,
             "mse_loss of a [2, 3, 2] MLP on 5 samples")
 ### END HIDDEN TESTS
 
@@ -1144,7 +1165,8 @@ def compare_with_nn(sizes, seed, n_samples):
 
 compare_with_nn([2, 3, 1], 11, 4)
 ### BEGIN HIDDEN TESTS
-def reference(params, X, Y):
+### BEGIN REFERENCE
+def reference_(params, X, Y):
     """NumPy loss and gradients of a ReLU MLP, linear output, J = sum((a - Y)^2) / (2n)."""
     xs, zs = [X], []
     n_layers = len(params) // 2
@@ -1160,20 +1182,24 @@ def reference(params, X, Y):
         if k:
             dz = (dz @ params[2 * k].T) * (zs[k - 1] > 0)
     return np.sum((xs[-1] - Y) ** 2) / (2 * len(X)), grads
+### END REFERENCE
 
 
 for sizes, seed, n_samples in [([2, 3, 1], 11, 4), ([3, 4, 3, 2], 12, 5), ([1, 5, 1], 13, 6)]:
     loss_value, ours = compare_with_nn(sizes, seed, n_samples)
-    rng_ref = np.random.default_rng(seed)
-    X_ref = rng_ref.normal(size=(n_samples, sizes[0]))
-    Y_ref = rng_ref.normal(size=(n_samples, sizes[-1]))
-    params = []
-    for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True):
-        params += [rng_ref.normal(size=(n_in, n_out)), rng_ref.normal(size=(1, n_out))]
-    expected_loss, expected_grads = reference(params, X_ref, Y_ref)
-    check_close(loss_value, expected_loss, f"the loss of MLP({sizes})")
-    for k, value in enumerate(mlp_order(expected_grads)):
-        check_close(ours[k], value, f"the grad of parameter {k} of MLP({sizes})")
+    ### BEGIN REFERENCE
+    rng_ref_ = np.random.default_rng(seed)
+    X_ref_ = rng_ref_.normal(size=(n_samples, sizes[0]))
+    Y_ref_ = rng_ref_.normal(size=(n_samples, sizes[-1]))
+    params_ = []
+    for fan_in_, fan_out_ in zip(sizes[:-1], sizes[1:], strict=True):
+        params_ += [rng_ref_.normal(size=(fan_in_, fan_out_)), rng_ref_.normal(size=(1, fan_out_))]
+    expected_loss_, expected_grads_ = reference_(params_, X_ref_, Y_ref_)
+    expected_numbers_ = mlp_order(expected_grads_)
+    ### END REFERENCE
+    check_close(loss_value, expected_loss_, f"the loss of MLP({sizes})")
+    for k in range(sum((n_in + 1) * n_out for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True))):
+        check_close(ours[k], expected_numbers_[k], f"the grad of parameter {k} of MLP({sizes})")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -1238,7 +1264,8 @@ for k, loss in enumerate(losses):
     check_number(loss, f"loss {k}")
 check_that(losses[-1] < losses[0], "the loss should go down during training.")
 ### BEGIN HIDDEN TESTS
-def reference(params, X, Y):
+### BEGIN REFERENCE
+def reference_(params, X, Y):
     """NumPy loss and gradients of a ReLU MLP, linear output, J = sum((a - Y)^2) / (2n)."""
     xs, zs = [X], []
     n_layers = len(params) // 2
@@ -1254,28 +1281,32 @@ def reference(params, X, Y):
         if k:
             dz = (dz @ params[2 * k].T) * (zs[k - 1] > 0)
     return np.sum((xs[-1] - Y) ** 2) / (2 * len(X)), grads
+### END REFERENCE
 
 
 for sizes, seed, steps, rate in [([2, 3, 1], None, 6, 0.1), ([3, 4, 2], 64, 8, 0.05)]:
     if seed is None:
-        X_ref, Y_ref, params = X_tr, Y_tr, [p.copy() for p in start]
+        X_in, Y_in, params = X_tr, Y_tr, start
         trained = losses
     else:
         rng_test = np.random.default_rng(seed)
-        X_ref, Y_ref = rng_test.normal(size=(5, sizes[0])), rng_test.normal(size=(5, sizes[-1]))
+        X_in, Y_in = rng_test.normal(size=(5, sizes[0])), rng_test.normal(size=(5, sizes[-1]))
         params = []
         for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True):
             params += [rng_test.normal(size=(n_in, n_out)), rng_test.normal(size=(1, n_out))]
         model = MLP(sizes, np.random.default_rng(1))
         set_parameters(model, mlp_order(params))
-        trained = train(model, X_ref, Y_ref, steps, rate)
-    expected = []
-    for _ in range(steps):
-        loss_value, grads = reference(params, X_ref, Y_ref)
-        expected.append(loss_value)
-        params = [p - rate * g for p, g in zip(params, grads, strict=True)]
-    check_close(np.array(trained, dtype=float), np.array(expected), f"the {steps} losses of train on MLP({sizes})")
-    check_close(np.array([p.data for p in model.parameters()]), np.array(mlp_order(params)),
+        trained = train(model, X_in, Y_in, steps, rate)
+    ### BEGIN REFERENCE
+    stepped_ = [p.copy() for p in params]
+    expected_ = []
+    for __ in range(steps):
+        loss_value_, grads_ = reference_(stepped_, X_in, Y_in)
+        expected_.append(loss_value_)
+        stepped_ = [p - rate * g for p, g in zip(stepped_, grads_, strict=True)]
+    ### END REFERENCE
+    check_close(np.array(trained, dtype=float), np.array(expected_), f"the {steps} losses of train on MLP({sizes})")
+    check_close(np.array([p.data for p in model.parameters()]), np.array(mlp_order(stepped_)),
                 f"the parameters of MLP({sizes}) after {steps} steps of train")
 ### END HIDDEN TESTS
 

@@ -190,8 +190,10 @@ check_close(expected_initial_loss, np.log(10), "expected_initial_loss")
 with torch.no_grad():
     loud_ = make_model(5)
     loud_[2].weight.mul_(8.0)       # confident from the start: the loss is far from ln 10
+    ### BEGIN REFERENCE
     expected_loud_ = F.cross_entropy(loud_(X_val), y_val).item()
     expected_start_ = F.cross_entropy(make_model(0)(X_val), y_val).item()
+    ### END REFERENCE
 check_close(initial_loss(loud_, X_val, y_val), expected_loud_,
             "initial_loss of a network with large output weights")
 check_close(initial_loss(make_model(0), X_val, y_val), expected_start_,
@@ -240,6 +242,7 @@ def train(model, optimizer, X, y, epochs, batch_size, seed):
 """train: one loss per epoch, each a float; the loss falls; the model's weights move."""
 ### BEGIN HIDDEN TESTS
 # Test helper for this and every later test cell of the notebook.
+### BEGIN REFERENCE
 def reference_train_(model, optimizer, X, y, epochs, batch_size, seed):
     rng = np.random.default_rng(seed)
     losses = []
@@ -254,6 +257,7 @@ def reference_train_(model, optimizer, X, y, epochs, batch_size, seed):
         with torch.no_grad():
             losses.append(F.cross_entropy(model(X), y).item())
     return losses
+### END REFERENCE
 ### END HIDDEN TESTS
 model_ = make_model(1)
 before_ = [p.detach().clone() for p in model_.parameters()]
@@ -269,6 +273,7 @@ check_that(history_[-1] < history_[0] < np.log(10),
            "The training loss should fall from epoch to epoch with lr=0.1: are the gradients "
            "reset before each backward()?")
 ### BEGIN HIDDEN TESTS
+### BEGIN REFERENCE
 def reference_run_():
     """make_model(3) trained by reference_train_: its losses, first-layer weights, logits of X_val[:5]."""
     ref = make_model(3)
@@ -279,6 +284,7 @@ def reference_run_():
 
 
 want_, want_weight_, want_logits_ = reference_run_()
+### END REFERENCE
 mine_ = make_model(3)
 got_ = train(mine_, torch.optim.SGD(mine_.parameters(), lr=0.2), X_train[:100], y_train[:100],
              epochs=4, batch_size=16, seed=7)
@@ -361,6 +367,7 @@ best_lr = min(sweep_val_losses, key=sweep_val_losses.get)
 """The sweep: a trained model, a history and a validation loss for every learning rate."""
 ### BEGIN HIDDEN TESTS
 # Test helper for this and later test cells.
+### BEGIN REFERENCE
 def reference_sweep_():
     losses = []
     for lr in LEARNING_RATES:
@@ -370,6 +377,7 @@ def reference_sweep_():
         with torch.no_grad():
             losses.append(F.cross_entropy(model(X_val), y_val).item())
     return np.array(losses)
+### END REFERENCE
 ### END HIDDEN TESTS
 for name_, table_ in (("sweep_models", sweep_models), ("sweep_histories", sweep_histories),
                       ("sweep_val_losses", sweep_val_losses)):
@@ -454,6 +462,7 @@ check_that(0 <= as_number(test_accuracy, "test_accuracy") <= 1,
 check_that(test_accuracy > 0.9, "The chosen network should get more than 90% of the test "
                                 "digits right: is it the model trained at best_lr?")
 ### BEGIN HIDDEN TESTS
+### BEGIN REFERENCE
 def reference_test_accuracy_():
     """The test accuracy of make_model(0) trained at the rate the reference sweep picks (with
     torch's random state put back afterwards)."""
@@ -464,6 +473,7 @@ def reference_test_accuracy_():
                          y_train, SWEEP_EPOCHS, SWEEP_BATCH, seed=0)
         with torch.no_grad():
             return (chosen(X_test).argmax(dim=1) == y_test).double().mean().item()
+### END REFERENCE
 
 
 check_close(test_accuracy, reference_test_accuracy_(), "test_accuracy")
@@ -710,12 +720,14 @@ check_that(np.all(stds_ > 0), "A standard deviation of tanh activations should b
 rng_ = np.random.default_rng(21)
 inputs_ = rng_.normal(size=(9, 5))
 chain_ = [rng_.normal(size=(5, 7)), 0.5 * rng_.normal(size=(7, 3)), rng_.normal(size=(3, 2))]
+### BEGIN REFERENCE
 def reference_stds_(h, weights, f):
     out = []
     for W in weights:
         h = f(h @ W)
         out.append(np.std(h))
     return np.array(out)
+### END REFERENCE
 
 
 check_close(activation_stds(inputs_, chain_, np.tanh), reference_stds_(inputs_, chain_, np.tanh),
