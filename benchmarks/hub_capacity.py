@@ -61,12 +61,20 @@ def cells_to_run():
             if c.cell_type == "code" and grade_id(c) != "summary"]
 
 
-def student_run(server, token, login, code):
-    """Start ``login``'s server and a kernel in it; run ``code``; return seconds and errors."""
+def start_server(server, token, login, timeout=300):
+    """Start ``login``'s server (as their login would) and wait until it is ready; seconds."""
     started = time.monotonic()
     api(server, token, f"/hub/api/users/{login}/server", "POST")
     while not api(server, token, f"/hub/api/users/{login}")["servers"].get("", {}).get("ready"):
+        if time.monotonic() - started > timeout:
+            raise RuntimeError(f"{login}'s server did not start in {timeout} s")
         time.sleep(1)
+    return time.monotonic() - started
+
+
+def student_run(server, token, login, code):
+    """Start a kernel in ``login``'s server; run ``code``; return seconds and errors."""
+    started = time.monotonic()
     kernel = api(server, token, f"/user/{login}/api/kernels", "POST", {"name": "python3"})
     runtime = Path(f"/home/{login}/.local/share/jupyter/runtime")
     connection = next(runtime.glob(f"kernel-{kernel['id']}*.json"))
@@ -123,6 +131,8 @@ def main():
         server.start()
         time.sleep(20)          # the grading service warms its kernel factory
         idle = meminfo()
+        spawns = [start_server(server, token, s) for s in students]   # logins one by one
+        servers = meminfo()
         with ThreadPoolExecutor(len(students)) as pool:
             runs = list(pool.map(lambda s: student_run(server, token, s, code), students))
         after = meminfo()
@@ -143,9 +153,11 @@ def main():
     peak = [groups[s][2] for s in students]
     per_student = max(peak)
     used = before["MemAvailable"] - after["MemAvailable"]
-    print(json.dumps({"students": len(students), "seconds": [round(t) for t, _ in runs],
+    print(json.dumps({"students": len(students), "spawn_seconds": [round(t) for t in spawns],
+                      "seconds": [round(t) for t, _ in runs],
                       "errors": [e for _, e in runs], "groups_mb": groups,
                       "overhead_mb": overhead, "meminfo_mb": {"before": before, "idle": idle,
+                                                              "servers": servers,
                                                               "after": after}}, indent=1))
     reserve = 2048 + overhead["grading service"] + overhead["hub and proxy"]
     print(f"\n{len(students)} students ran Assignment 5 at once in "

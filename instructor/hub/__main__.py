@@ -50,6 +50,9 @@ def parser():
                        help="CPU cores each student may use at once (%(default)s)")
     start.add_argument("--max-servers", type=int, default=0,
                        help="servers running at once; further logins wait (0: no limit)")
+    start.add_argument("--spawn-limit", type=int, default=hub.HubOptions().spawn_limit,
+                       help="servers starting at once; more logins wait a moment (%(default)s: "
+                            "twice the cores)")
     start.add_argument("--idle-minutes", type=float, default=60,
                        help="stop a server idle this long; its files stay (0: never) "
                             "(%(default)s)")
@@ -93,7 +96,8 @@ def start(args):
     logins = hub.setup(args.roster, reset_term=reset_term)
     options = hub.HubOptions(
         ip=args.ip, port=args.port, memory=args.memory, cpus=args.cpus,
-        max_servers=args.max_servers, idle_minutes=args.idle_minutes,
+        max_servers=args.max_servers, spawn_limit=args.spawn_limit,
+        idle_minutes=args.idle_minutes,
         grading_service=not args.no_grading_service, grading_jobs=args.grading_jobs,
         ssl_cert=str(args.ssl_cert.resolve()) if args.ssl_cert else None,
         ssl_key=str(args.ssl_key.resolve()) if args.ssl_key else None,

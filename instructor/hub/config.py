@@ -12,6 +12,7 @@ which the hub starts with it, restarts if they die and stops with it:
   (their files stay; the next login starts a fresh server).
 """
 
+import os
 from dataclasses import dataclass, field
 
 from instructor.hub.paths import COURSE, INSTRUCTOR, INSTRUCTOR_LIB, PROXY, STATE, VENV
@@ -33,6 +34,9 @@ class HubOptions:
     cpus: float = 1.0
     processes: int = 512
     max_servers: int = 0             # servers running at once (0: no limit)
+    # Servers starting at once: more wait (the browser tries again). A server's start is a
+    # few seconds of CPU; on 2 cores, six at once took over a minute each.
+    spawn_limit: int = max(2, 2 * (os.cpu_count() or 1))
     idle_minutes: float = 60
     grading_service: bool = True
     grading_jobs: int = 1
@@ -104,6 +108,7 @@ c.JupyterHub.cookie_secret_file = "{STATE}/jupyterhub_cookie_secret"
 c.JupyterHub.pid_file = "{STATE}/jupyterhub.pid"
 c.JupyterHub.last_activity_interval = {options.activity_seconds}
 c.JupyterHub.active_server_limit = {options.max_servers}
+c.JupyterHub.concurrent_spawn_limit = {options.spawn_limit}
 {_logins(logins, lti)}
 # Each student's server: JupyterLab from the hub venv, within its limits (instructor.hub.limits).
 c.JupyterHub.spawner_class = "instructor.hub.limits.LimitedSpawner"
@@ -115,8 +120,8 @@ c.Spawner.environment = {{"PATH": "{PATH}", "LANG": "C.UTF-8",
 c.Spawner.mem_limit = {options.memory!r}
 c.Spawner.cpu_limit = {float(options.cpus)!r}
 c.LimitedSpawner.pids_limit = {options.processes}
-c.Spawner.http_timeout = 60
-c.Spawner.start_timeout = 120
+c.Spawner.http_timeout = 180
+c.Spawner.start_timeout = 180
 # Managed services: started, restarted if they die, and stopped with the hub.
 c.JupyterHub.services = {services!r}
 c.JupyterHub.load_roles = {roles!r}
