@@ -19,7 +19,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -42,9 +42,9 @@ def meminfo():
     return {k: int(found[k].split()[0]) >> 10 for k in ("MemAvailable", "MemTotal")}
 
 
-def api(server, token, path, method="GET", body=None):
+def api(url, token, path, method="GET", body=None):
     request = urllib.request.Request(
-        f"{server.url}{path}", method=method,
+        f"{url}{path}", method=method,
         data=None if body is None else json.dumps(body).encode(),
         headers={"Authorization": f"token {token}", "Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=120) as response:
@@ -61,27 +61,35 @@ def cells_to_run():
             if c.cell_type == "code" and grade_id(c) != "summary"]
 
 
-def start_server(server, token, login, timeout=300):
+def start_server(url, token, login, timeout=300):
     """Start ``login``'s server (as their login would) and wait until it is ready; seconds."""
     started = time.monotonic()
-    api(server, token, f"/hub/api/users/{login}/server", "POST")
-    while not api(server, token, f"/hub/api/users/{login}")["servers"].get("", {}).get("ready"):
+    api(url, token, f"/hub/api/users/{login}/server", "POST")
+    while not api(url, token, f"/hub/api/users/{login}")["servers"].get("", {}).get("ready"):
         if time.monotonic() - started > timeout:
             raise RuntimeError(f"{login}'s server did not start in {timeout} s")
         time.sleep(1)
     return time.monotonic() - started
 
 
-def student_run(server, token, login, code):
-    """Start a kernel in ``login``'s server; run ``code``; return seconds and errors."""
+def student_run(work):
+    """Start a kernel in a student's server; run the code; return seconds and errors (in a
+    process of its own: one kernel client per process)."""
+    url, token, login, code = work
     started = time.monotonic()
-    kernel = api(server, token, f"/user/{login}/api/kernels", "POST", {"name": "python3"})
+    kernel = api(url, token, f"/user/{login}/api/kernels", "POST", {"name": "python3"})
     runtime = Path(f"/home/{login}/.local/share/jupyter/runtime")
+    deadline = time.monotonic() + 120
+    while not list(runtime.glob(f"kernel-{kernel['id']}*.json")):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{login}'s kernel wrote no connection file")
+        time.sleep(0.5)
     connection = next(runtime.glob(f"kernel-{kernel['id']}*.json"))
     client = BlockingKernelClient(connection_file=str(connection))
     client.load_connection_file()
     client.start_channels()
-    client.wait_for_ready(timeout=120)
+    client.kernel_info()
+    client.get_shell_msg(timeout=300)         # the kernel answers: it is ready
     errors = []
     for source in code:
         reply = client.execute_interactive(source, timeout=600, output_hook=lambda msg: None)
@@ -131,10 +139,10 @@ def main():
         server.start()
         time.sleep(20)          # the grading service warms its kernel factory
         idle = meminfo()
-        spawns = [start_server(server, token, s) for s in students]   # logins one by one
+        spawns = [start_server(server.url, token, s) for s in students]   # one by one
         servers = meminfo()
-        with ThreadPoolExecutor(len(students)) as pool:
-            runs = list(pool.map(lambda s: student_run(server, token, s, code), students))
+        with ProcessPoolExecutor(len(students)) as pool:
+            runs = list(pool.map(student_run, [(server.url, token, s, code) for s in students]))
         after = meminfo()
         groups = {s: group_memory(s) for s in students}
         overhead = {name: process_mb(pattern.encode()) for name, pattern in (
