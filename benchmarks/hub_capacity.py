@@ -108,7 +108,7 @@ def group_memory(login):
 
 
 def process_mb(pattern):
-    """Resident memory of the processes whose command line holds ``pattern``, in MB."""
+    """Resident memory of the processes whose command line holds ``pattern`` (bytes), in MB."""
     total = 0
     for proc in Path("/proc").iterdir():
         try:
@@ -145,9 +145,9 @@ def main():
             runs = list(pool.map(student_run, [(server.url, token, s, code) for s in students]))
         after = meminfo()
         groups = {s: group_memory(s) for s in students}
-        overhead = {name: process_mb(pattern.encode()) for name, pattern in (
-            ("hub and proxy", "jupyterhub -f"), ("proxy", "configurable-http-proxy"),
-            ("grading service", "workbook serve"))}
+        overhead = {name: process_mb(pattern) for name, pattern in (   # argv is NUL-separated
+            ("hub", b"bin/jupyterhub\x00-f"), ("proxy", b"configurable-http-proxy"),
+            ("grading service", b"workbook\x00serve"))}
     finally:
         server.stop()
         for login in made:
@@ -167,7 +167,7 @@ def main():
                       "overhead_mb": overhead, "meminfo_mb": {"before": before, "idle": idle,
                                                               "servers": servers,
                                                               "after": after}}, indent=1))
-    reserve = 2048 + overhead["grading service"] + overhead["hub and proxy"]
+    reserve = 2048 + before["MemAvailable"] - idle["MemAvailable"]
     print(f"\n{len(students)} students ran Assignment 5 at once in "
           f"{max(t for t, _ in runs):.0f} s; each student's server and kernel: "
           f"{min(rss)}-{max(rss)} MB of processes, {min(peak)}-{max(peak)} MB at the peak "
@@ -175,7 +175,8 @@ def main():
           f"({used // len(students)} MB a student).")
     print(f"Memory holds about {(before['MemTotal'] - reserve) // per_student} such students "
           f"at their peak ({before['MemTotal']} MB, {reserve} MB kept for the system, the hub "
-          f"and the grading service); at the course's --memory {args.memory}, "
+          f"and the grading service, which took {before['MemAvailable'] - idle['MemAvailable']}"
+          f" MB); at the course's --memory {args.memory}, "
           f"{(before['MemTotal'] - reserve) // (int(args.memory.rstrip('G')) * 1024)} "
           "students at their limit.")
 
