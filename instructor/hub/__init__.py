@@ -38,19 +38,14 @@ __all__ = ["BACKUPS", "COURSE", "COURSE_ID", "DEFAULT_ROSTER", "EXCHANGE", "INST
            "setup"]
 
 
-class NotRoot(PermissionError):
-    """The hub's set-up needs root (the message says what for)."""
-
-
 def require_root():
+    """Raise PermissionError, saying what for, unless this process is root."""
     if os.geteuid() != 0:
-        raise NotRoot(
+        raise PermissionError(
             "instructor.hub must run as root: it installs Debian's python3.11-venv (apt-get), "
-            f"writes {BASE_FOLDERS}, creates system users with useradd/chpasswd, and "
-            "JupyterHub's LocalProcessSpawner starts servers as those users")
-
-
-BASE_FOLDERS = f"/opt/backprop-workbook, {EXCHANGE.parent}, {SYSTEM_NBGRADER_CONFIG}"
+            f"writes {VENV.parent}, {EXCHANGE.parent}, {SYSTEM_NBGRADER_CONFIG} and "
+            f"{PROFILE_SCRIPT}, creates system users with useradd/chpasswd, and JupyterHub's "
+            "LocalProcessSpawner starts servers as those users")
 
 
 def backup_term(target):
