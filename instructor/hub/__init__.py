@@ -65,8 +65,13 @@ def restore_term(archive):
 
     if running_hub():
         raise RuntimeError("stop the hub before a restore (Ctrl+C in its terminal)")
+    from instructor.hub.system import chown_tree
+
     COURSE.mkdir(parents=True, exist_ok=True)
-    return restore(archive, COURSE, exchange=EXCHANGE / COURSE_ID)
+    manifest, aside = restore(archive, COURSE, exchange=EXCHANGE / COURSE_ID)
+    if aside is not None:          # made by root here; what it holds was the instructor's
+        chown_tree(aside, INSTRUCTOR)
+    return manifest, aside
 
 
 def lti_settings(roster, staff, course=REPOSITORY):
