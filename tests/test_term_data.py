@@ -8,6 +8,7 @@ penalty reads it, and the report.
 """
 
 import io
+import os
 import shutil
 import sqlite3
 import tarfile
@@ -19,7 +20,7 @@ from nbgrader.api import Gradebook
 from test_grader import workbook
 
 from instructor.authoring.courses import COURSE as ROOT
-from instructor.backup import BackupError, read_manifest, restore
+from instructor.backup import BackupError, backup, read_manifest, restore
 from instructor.extensions import EXCUSED, read_extensions, student_due
 from instructor.report import write_report
 
@@ -202,3 +203,18 @@ def test_the_demo_keeps_its_made_up_students_in_a_course_of_its_own(tmp_path):
         assert {a.name for a in gb.assignments} == {A1, A3}
     assert not (repository / "gradebook.db").exists()
     assert not (repository / "submitted").exists()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="owners come back only for root (the hub)")
+def test_a_restore_as_root_gives_each_file_back_to_its_owner(course, tmp_path):
+    """Run as root (as the hub's restore is), does each file come back with its owner and
+    mode, so that a student still owns what they handed in?"""
+    inbound = tmp_path / "exchange" / "backprop-workbook" / "inbound" / "ada+01_forward_pass+1"
+    os.chown(inbound / "forward_pass.ipynb", 65534, 65534)
+    (inbound / "forward_pass.ipynb").chmod(0o640)
+    archive = tmp_path / "term.tar.gz"
+    backup(course, archive, exchange=tmp_path / "exchange" / "backprop-workbook")
+    shutil.rmtree(tmp_path / "exchange")
+    restore(archive, course, exchange=tmp_path / "exchange" / "backprop-workbook")
+    info = (inbound / "forward_pass.ipynb").stat()
+    assert (info.st_uid, info.st_gid, info.st_mode & 0o777) == (65534, 65534, 0o640)
