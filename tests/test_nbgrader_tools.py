@@ -122,16 +122,22 @@ def test_formgrader_sees_flags_and_workbook_sees_its_scores(course):
         gb.db.commit()
         name, top = grade.name, grade.max_score
         expected = gb.find_submission(ASSIGNMENT, "ada").score
-    assert flagged["di"] and not flagged["ada"]
-    run = subprocess.run([sys.executable, "-m", "instructor.cli", "feedback", ASSIGNMENT],
-                         cwd=course, env=venv_env(), check=True, capture_output=True, text=True)
-    assert "changed in formgrader" in run.stderr
-    ours = {row["student"]: row for row in csv.DictReader((course / GRADES_FILE).open())}
-    assert float(ours["ada"]["score"]) == pytest.approx(expected)
-    assert ours["ada"]["flags"] == "score changed in formgrader"
-    text = _page_text(course / "feedback" / "ada" / ASSIGNMENT / f"{NOTEBOOK}.html")
-    assert f"{name} {top - 1:g} / {top:g} (set by your instructor)" in text
-    assert f"Your instructor set this score to {top - 1:g}" in text
+    try:
+        assert flagged["di"] and not flagged["ada"]
+        run = subprocess.run([sys.executable, "-m", "instructor.cli", "feedback", ASSIGNMENT],
+                             cwd=course, env=venv_env(), check=True, capture_output=True, text=True)
+        assert "changed in formgrader" in run.stderr
+        ours = {row["student"]: row for row in csv.DictReader((course / GRADES_FILE).open())}
+        assert float(ours["ada"]["score"]) == pytest.approx(expected)
+        assert ours["ada"]["flags"] == "score changed in formgrader"
+        text = _page_text(course / "feedback" / "ada" / ASSIGNMENT / f"{NOTEBOOK}.html")
+        assert f"{name} {top - 1:g} / {top:g} (set by your instructor)" in text
+        assert f"Your instructor set this score to {top - 1:g}" in text
+    finally:     # the module's other tests expect the grader's own scores
+        with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+            for grade in gb.find_submission(ASSIGNMENT, "ada").notebooks[0].grades:
+                grade.manual_score = None
+            gb.db.commit()
 
 
 def test_late_hand_in_loses_ten_percent_a_day(course):
