@@ -391,17 +391,23 @@ def _extend(args):
     return 0
 
 
+def _course_exchange(root):
+    """``(course id, the course's folder in nbgrader's exchange)`` from the course config."""
+    from instructor.course import course_config
+
+    config = course_config(root)
+    course_id = config.CourseDirectory.get("course_id", "course")
+    return course_id, Path(config.Exchange.get("root", root / ".exchange")) / course_id
+
+
 def _backup(args):
     import time
 
     from instructor.backup import backup
-    from instructor.course import course_config
 
-    config = course_config(args.course)
-    course_id = config.CourseDirectory.get("course_id", "course")
+    course_id, exchange = _course_exchange(args.course)
     target = args.to or (Path.home() / "backprop-workbook-backups"
                          / f"{course_id}-{time.strftime('%Y%m%d-%H%M%S')}.tar.gz")
-    exchange = Path(config.Exchange.get("root", args.course / ".exchange")) / course_id
     manifest = backup(args.course, target, exchange if exchange.is_dir() else None)
     print(f"{target}: {manifest['files']} files, {len(manifest['submissions'])} collected "
           "submissions" + (f", and {exchange}" if manifest["exchange"] else ""))
@@ -410,7 +416,6 @@ def _backup(args):
 
 def _restore(args):
     from instructor.backup import read_manifest, restore
-    from instructor.course import course_config
 
     manifest = read_manifest(args.archive)
     print(f"{args.archive}: the term of {manifest['written']} ({manifest['files']} files). "
@@ -420,10 +425,7 @@ def _restore(args):
             raise NothingToDo("nothing was changed: run it again with --yes")
         if input("Restore it? Type yes to go on: ").strip().lower() != "yes":
             return 1
-    config = course_config(args.course)
-    course_id = config.CourseDirectory.get("course_id", "course")
-    exchange = Path(config.Exchange.get("root", args.course / ".exchange")) / course_id
-    _, aside = restore(args.archive, args.course, exchange)
+    _, aside = restore(args.archive, args.course, _course_exchange(args.course)[1])
     print("Restored." + (f" What it replaced is in {aside}." if aside else ""))
     return 0
 
