@@ -7,8 +7,9 @@ which each cell starts with a ``# %%`` line carrying its nbgrader metadata, so a
 hidden test reads as a diff of Python lines. The ``.ipynb`` is the original; the twin is
 rewritten from it, and a test checks that they agree. The course's ``CourseDirectory.ignore``
 keeps twins out of the release and out of grading. Last, the answer key of every notebook whose
-code changed is made by running the solution (:mod:`instructor.grading.keys`), and the mistake
-key of every notebook whose code or planted mistakes changed, by grading each planted mistake
+code changed is made by running the solution (:mod:`instructor.grading.keys`), the fingerprints
+of its planted mistakes (:mod:`instructor.authoring.fingerprints`), and the mistake key of every
+notebook whose code or planted mistakes changed, by grading each planted mistake
 (:mod:`instructor.grading.mistakes`; minutes per assignment). A release notebook edited by hand
 is never lost: see :func:`release`.
 
@@ -18,6 +19,7 @@ Run as ``python -m instructor.release [ASSIGNMENT ...]`` (default: every assignm
 import copy
 import hashlib
 import json
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -31,7 +33,7 @@ from instructor.grading.keys import write_keys
 
 __all__ = [
     "KEPT", "RECORD", "TWIN_SUFFIX", "generate", "release", "stale_twins", "twin_path",
-    "twin_text", "write_twins",
+    "twin_text", "write_fingerprints", "write_twins",
 ]
 
 TWIN_SUFFIX = ".pct.py"
@@ -134,15 +136,31 @@ def _read_record(root):
         return {}
 
 
+def write_fingerprints(root, assignments=None):
+    """Remake the stale fingerprints of known mistakes (``workbook/known/``), in a process of
+    their own (:mod:`instructor.authoring.fingerprints` runs notebooks in it); the ids remade."""
+    from instructor.authoring.fingerprints import stale
+
+    ids = [spec.ASSIGNMENT for spec in stale(root)
+           if not assignments or spec.ASSIGNMENT in assignments]
+    if ids:
+        subprocess.run([sys.executable, "-m", "instructor.authoring.fingerprints", *ids],
+                       cwd=root, check=True)
+    return ids
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     root = Path.cwd()
     ids, kept = release(root, argv or None)
     twins = write_twins(root, argv or None)
     keys = write_keys(root, argv or None)
+    prints = write_fingerprints(root, argv or None)
     print(f"released {len(ids)} assignments: {', '.join(ids)}"
           + (f"; rewrote {len(twins)} text twins" if twins else "")
-          + (f"; made {len(keys)} answer keys" if keys else ""), flush=True)
+          + (f"; made {len(keys)} answer keys" if keys else "")
+          + (f"; fingerprinted the known mistakes of {len(prints)}" if prints else ""),
+          flush=True)
     mistakes.main(argv or [a for a in ids if a in declarations()])
     for original, copy_ in kept:
         print(f"warning: {original.relative_to(root)} had been changed since it was released; "

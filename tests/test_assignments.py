@@ -126,16 +126,19 @@ def _summary(course, spec, student):
 
 @pytest.mark.parametrize("spec", SPECS, ids=spec_id)
 def test_summary_cell_says_where_a_student_stands(spec, graded_by):
-    """Does the last cell count the visible checks, one line each, naming the first to fix?"""
+    """Does the last cell count the visible checks, one line each, naming the first to fix, and
+    say which points only the graded run decides?"""
     course, _, _ = graded_by(spec, "nbgrader")
     source = nbformat.read(ROOT / "source" / spec.ASSIGNMENT / f"{spec.NOTEBOOK}.ipynb", 4)
     assert f'summarise("{spec.NOTEBOOK}.ipynb")' in source.cells[-1].source
     checks = sum(is_test(cell) for cell in source.cells)
     solution = _summary(course, spec, SOLUTION)
     assert solution.startswith(f"{checks} of {checks} checks pass."), solution
+    assert solution.splitlines()[-1].startswith("Not decided here: "), solution
     blank = _summary(course, spec, BLANK).splitlines()
     assert blank[0].startswith(f"0 of {checks} checks pass; first to fix: "), blank[0]
-    assert len(blank) == 1 + checks and "Traceback" not in "".join(blank)
+    assert len(blank) == 2 + checks and "Traceback" not in "".join(blank)
+    assert blank[-1].startswith("Not decided here: "), blank[-1]
 
 
 @pytest.mark.parametrize("spec, mistake", MISTAKES, ids=pair_ids(MISTAKES))

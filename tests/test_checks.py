@@ -1,5 +1,5 @@
 """Does every check of ``workbook.checks`` pass right answers (any dtype) and say what is
-wrong, in order?
+wrong, in order? And does the summary cell (``workbook.summary``) say where it went wrong?
 
 Each message must name the quantity, say what to fix (type, then shape, then value) and never
 contain the expected value.
@@ -8,12 +8,14 @@ contain the expected value.
 import numpy as np
 import pytest
 
+from workbook import summary
 from workbook.checks import (
     CheckError,
     as_number,
     check_array,
     check_close,
     check_number,
+    check_runs,
     check_that,
 )
 
@@ -206,3 +208,35 @@ def test_shape_is_checked_before_value_in_every_dtype():
     """Does a float32 answer of the wrong shape still get the shape message?"""
     with pytest.raises(CheckError, match=r"shape \(3,\)"):
         check_close(np.zeros((1, 3), dtype=np.float32), np.zeros(3), "row")
+
+
+def test_check_runs_names_the_call_that_raised():
+    """Does check_runs return the value, and turn an error into a CheckError naming the call?"""
+    assert check_runs(lambda: 3, "three") == 3
+    with pytest.raises(CheckError, match=r"`model` on a batch raised ValueError: bad shape"):
+        check_runs(lambda: (_ for _ in ()).throw(ValueError("bad shape")), "`model` on a batch")
+    with pytest.raises(CheckError, match="^a check$"):
+        check_runs(lambda: check_that(False, "a check"), "never shown")
+
+
+def test_summary_names_the_function_an_error_came_from():
+    """Does the summary line of an error name the student's function, not a library's or the
+    check's own code, and say "not defined yet" only for a name that is not defined?"""
+    namespace = {}
+    exec(compile("import numpy as np\ndef forward(x):\n    return np.ones(2) @ np.ones(3)\n",
+                 "/tmp/ipykernel_1/cell.py", "exec"), namespace)
+    line = summary._outcome("forward(1)", namespace)
+    assert line.startswith("ValueError: ") and line.endswith("(raised in your `forward`)")
+    assert summary._outcome("undefined_name", {}) == (
+        "`undefined_name` is not defined yet: answer and run the cell that defines it")
+    exec(compile("def late():\n    x = x + 1\n", "/tmp/ipykernel_1/c2.py", "exec"), namespace)
+    assert "(raised in your `late`)" in summary._outcome("late()", namespace)
+
+
+def test_summary_says_which_points_only_the_grade_decides():
+    """Does the last line list the cells no fingerprint confirms, with their points?"""
+    cells = [("test_a", "known.confirm(x, 'x')", 2.0), ("test_b", "check_that(1, 'b')", 3.0)]
+    line = summary.undecided(cells)
+    assert line.startswith("Not decided here: test_b (3), 3 of the 5 points")
+    assert "test_a" not in line
+    assert "every cell are compared" in summary.undecided(cells[:1])

@@ -15,6 +15,7 @@ __all__ = [
     "check_array",
     "check_close",
     "check_number",
+    "check_runs",
     "check_that",
 ]
 
@@ -35,6 +36,20 @@ def check_that(condition, message):
     """Raise ``CheckError(message)`` unless ``condition`` is true."""
     if not bool(condition):
         raise CheckError(message)
+
+
+def check_runs(compute, name):
+    """Return ``compute()``; if it raises, raise ``CheckError`` naming ``name`` and the error.
+
+    For a call into the student's code whose own error would not say which function failed
+    (a shape error deep inside PyTorch, say).
+    """
+    try:
+        return compute()
+    except CheckError:
+        raise
+    except Exception as error:  # noqa: BLE001  (any error of the student's code is the message)
+        raise CheckError(f"{name} raised {type(error).__name__}: {error}") from error
 
 
 def as_number(value, name):

@@ -26,11 +26,17 @@ class Edit:
 
 @dataclass(frozen=True)
 class Mistake:
-    """A wrong submission: the solution with ``edits``; every cell in ``loses`` loses points."""
+    """A wrong submission: the solution with ``edits``; every cell in ``loses`` loses points.
+
+    ``name`` says what the mistake is in a student's words: the feedback and the visible checks
+    show it ("looks like a known mistake: W2 used without its transpose"). ``unseen`` says why
+    no visible check can catch it, if none can (:mod:`.visible_catch` lists it).
+    """
 
     name: str
     edits: tuple[Edit, ...]
     loses: tuple[str, ...]
+    unseen: str = ""
 
 
 @dataclass(frozen=True)

@@ -49,9 +49,20 @@ class SaveAutoGrades(preprocessors.SaveAutoGrades):
 
     def preprocess(self, nb, resources):
         _ids(self, resources)
-        self.gradebook = _Prefetched(resources[GRADEBOOK], self.notebook_id, self.assignment_id,
+        gradebook = resources[GRADEBOOK]
+        self.gradebook = _Prefetched(gradebook, self.notebook_id, self.assignment_id,
                                      self.student_id)
-        return preprocessors.NbGraderPreprocessor.preprocess(self, nb, resources)
+        session, deferred = gradebook.db, vars(gradebook.db).get("commit")
+        session.commit = session.flush     # per cell: keep the prefetched rows loaded
+        try:
+            nb, resources = preprocessors.NbGraderPreprocessor.preprocess(self, nb, resources)
+        finally:
+            vars(session).pop("commit", None)
+            if deferred is not None:
+                session.commit = deferred
+        session.flush()
+        session.expire_all()               # scores the database computes are read again
+        return nb, resources
 
 
 class AssignLatePenalties(preprocessors.AssignLatePenalties):

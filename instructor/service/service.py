@@ -57,6 +57,7 @@ __all__ = ["Service"]
 STATE = Path(".workbook")
 HOUR = 3600.0
 RETRY_S = 30.0          # after a failure that is not the student's (a full disk)
+ATTEMPTS = 3            # tries at grading one submission before its page says it failed
 
 
 @dataclass
@@ -187,8 +188,8 @@ class Service:
         if policy.in_all and len(graded) >= policy.in_all:
             note = (f"kept, not graded: you have had all {policy.in_all} graded submissions "
                     "of this assignment; your instructor can still grade it")
+            self._tell(record, note)            # told first: a crash between tells twice
             self.ledger.set(record.folder, state="kept", note=note)
-            self._tell(record, note)
             return False
         recent = sorted(r.graded for r in graded if r.graded >= now - HOUR)
         if policy.per_hour and len(recent) >= policy.per_hour:
@@ -197,8 +198,8 @@ class Service:
                 when = datetime.fromtimestamp(until).strftime("%H:%M")
                 note = (f"queued: {policy.per_hour} submissions of this assignment were graded "
                         f"in the last hour; this one will be graded at about {when}")
-                self.ledger.set(record.folder, state="held", not_before=until, note=note)
                 self._tell(record, note)
+                self.ledger.set(record.folder, state="held", not_before=until, note=note)
             else:
                 self.ledger.set(record.folder, not_before=until)
             return False
@@ -249,6 +250,8 @@ class Service:
             due = student_due(class_due, extensions.get(record.student))
             counted = self._counted(record, due)
             notes = self._notes(record, counted, due, flags[record.student])
+            if result.status == Status.ERROR and self._retry(record):
+                continue
             if Status(result.status).graded:
                 pages = self._pages(graded, record, due, secrets, notes)
             else:
@@ -264,6 +267,18 @@ class Service:
                 recount.append(counted)
         if recount:
             self._recount(assignment, recount)
+
+    def _retry(self, record):
+        """A grading that failed for a reason not the student's (a lost worker, a full disk):
+        start the workers afresh and leave the submission waiting, up to ATTEMPTS tries."""
+        if self.ledger.get(record.folder).attempts >= ATTEMPTS:
+            return False
+        self.log.warning("%s: grading failed, not for the student's sake; trying again",
+                         record.folder)
+        if self.runner is not None:
+            self.runner.close()
+            self.runner = None
+        return True
 
     def _counted(self, record, due):
         """The submission of ``record``'s student that the gradebook keeps, by the policy."""

@@ -17,9 +17,12 @@
 #
 # **How the checks work.** After each answer cell comes a test cell. It first runs *visible* checks
 # (is it the right type? the right shape? does it have a property every right answer has?) and
-# tells you what to fix, without revealing the answer. When your notebook is graded, *hidden* checks
-# also compare your values with the correct ones, so passing the visible checks is necessary but
-# not always sufficient. Replace every `raise NotImplementedError()` with your code, then use
+# tells you what to fix, without revealing the answer. Where your value has many digits (an array
+# computed from random inputs), a check compares it with the right one through a *fingerprint*, a
+# scrambled summary of the rounded value that says "right" or "not right" but cannot be turned
+# back into the answer; where it matches the value a known mistake gives, the check names that
+# mistake. When your notebook is graded, *hidden* checks also try your code on new inputs, so
+# passing the visible checks is necessary but not always sufficient. Replace every `raise NotImplementedError()` with your code, then use
 # *Kernel → Restart and Run All* before you submit.
 #
 # **Sources.** The examples and numbers come from three tutorials, retold here in our own words:
@@ -38,6 +41,9 @@ import numpy as np
 from workbook.checks import check_array, check_close, check_number, check_that
 from workbook.data import cos324_network, figure8_data, figure8_weights
 from workbook.diagrams import draw_network
+from workbook.fingerprints import Fingerprints
+
+known = Fingerprints("forward_pass")   # recognises known mistakes (see the checks below)
 
 # %% [markdown]
 # ## Part 1 — A small ReLU network, one input at a time
@@ -99,6 +105,7 @@ check_that(np.all(relu(z) >= 0), "`relu(z)` has a negative entry.")
 fresh = np.array([-1.0, 2.0, -3.0])
 relu(fresh)
 check_that(np.array_equal(fresh, [-1.0, 2.0, -3.0]), "relu changed its input in place.")
+known.confirm(relu(np.random.default_rng(3).normal(size=(3, 4))), "relu of a random (3, 4) array")
 ### BEGIN HIDDEN TESTS
 check_close(relu(z), [[0.0, 0.5], [3.0, 0.0]], "relu(z)")
 cube = np.random.default_rng(7).normal(size=(4, 5, 3))
@@ -125,6 +132,7 @@ h2 = relu(W2 @ h1)
 """h1: a (2, 1) column of ReLU outputs."""
 check_array(h1, "h1", shape=(2, 1))
 check_that(np.all(h1 >= 0), "`h1` has a negative entry, but a ReLU never outputs one.")
+known.check(h1, "h1")
 ### BEGIN HIDDEN TESTS
 check_close(h1, [[0.0], [2.0]], "h1")
 ### END HIDDEN TESTS
@@ -133,6 +141,7 @@ check_close(h1, [[0.0], [2.0]], "h1")
 """h2: a (2, 1) column of ReLU outputs, computed from h1."""
 check_array(h2, "h2", shape=(2, 1))
 check_that(np.all(h2 >= 0), "`h2` has a negative entry, but a ReLU never outputs one.")
+check_that(np.allclose(h2, relu(W2 @ h1)), "`h2` should be the ReLU of `W2 @ h1` (your `h1`).")
 ### BEGIN HIDDEN TESTS
 check_close(h2, [[4.0], [0.0]], "h2")
 ### END HIDDEN TESTS
@@ -152,8 +161,10 @@ squared_loss = (y - o) ** 2
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "test_o", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-"""o: one number, the output of the single-output network."""
+"""o: one number, the output of the single-output network, computed from h2."""
 check_number(o, "o")
+check_that(np.isclose(float(np.sum(o)), float(np.sum(w_out @ h2))),
+           "`o` should be `w_out @ h2` (your `h2`): the output unit has no activation.")
 ### BEGIN HIDDEN TESTS
 check_close(o, -4.0, "o")
 ### END HIDDEN TESTS
@@ -162,6 +173,8 @@ check_close(o, -4.0, "o")
 """squared_loss: one non-negative number."""
 check_number(squared_loss, "squared_loss")
 check_that(np.all(np.asarray(squared_loss) >= 0), "`squared_loss` is negative: a square never is.")
+check_that(np.isclose(float(np.sum(squared_loss)), (y - float(np.sum(o))) ** 2),
+           "`squared_loss` should be (y - o) squared, with your `o`.")
 ### BEGIN HIDDEN TESTS
 check_close(squared_loss, 16.0, "squared_loss")
 ### END HIDDEN TESTS
@@ -197,8 +210,9 @@ o3 = W_out @ h2
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "test_o3", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-"""o3: the (3, 1) column of logits."""
+"""o3: the (3, 1) column of logits, computed from h2."""
 check_array(o3, "o3", shape=(3, 1))
+check_that(np.allclose(o3, W_out @ h2), "`o3` should be `W_out @ h2` (your `h2`), with no activation.")
 ### BEGIN HIDDEN TESTS
 check_close(o3, [[-4.0], [8.0], [4.0]], "o3")
 ### END HIDDEN TESTS
@@ -234,7 +248,14 @@ probs = softmax(np.array([[1.0], [2.0], [3.0]]))
 check_array(probs, "softmax(v)", shape=(3, 1))
 check_that(np.all((probs >= 0) & (probs <= 1)), "softmax gave an entry outside [0, 1].")
 check_that(abs(np.sum(probs) - 1) < 1e-9, "the entries of softmax(v) do not sum to 1.")
+huge_ = softmax(np.array([[1000.0], [1001.0], [999.0]]))
+check_array(huge_, "softmax of the logits 1000, 1001, 999", shape=(3, 1))
+check_that(abs(np.sum(huge_) - 1) < 1e-9, "softmax of large logits does not sum to 1.")
+check_array(softmax(np.array([-3.0, 0.0, 2.0, 5.0])), "softmax of a flat vector", shape=(4,))
+known.confirm(softmax(np.random.default_rng(4).normal(size=(6, 1))),
+              "softmax of six random logits")
 check_array(p, "p", shape=(3, 1))
+check_that(np.allclose(p, softmax(o3)), "`p` should be `softmax(o3)`.")
 ### BEGIN HIDDEN TESTS
 check_close(p, [[6.0336648e-06], [0.98200787], [0.01798610]], "p")
 check_close(probs, [[0.09003057], [0.24472847], [0.66524096]], "softmax(v)")
@@ -247,6 +268,7 @@ check_close(flat, [3.1741430e-04, 6.3754366e-03, 4.7108459e-02, 9.4619869e-01], 
 # %% [markdown]
 # ### 1.5 Cross-entropy, and a counting slip in the source
 #
+# Write $\hat{\mathbf{o}} = \mathrm{softmax}(\mathbf{o})$ for the class probabilities (your `p`).
 # If the true class is $y$, the cross-entropy loss is $-\log \hat{o}_y$: small when the network
 # gives the true class a high probability, large when it does not.
 #
@@ -276,6 +298,10 @@ ce_label2 = cross_entropy(p, 2)
 check_number(cross_entropy(p, 1), "cross_entropy(p, 1)")
 check_number(ce_label2, "ce_label2")
 check_that(float(np.ravel(ce_label2)[0]) > 0, "`ce_label2` should be positive.")
+probs_ = np.random.default_rng(5).dirichlet(np.ones(5))
+known.confirm(np.array([float(np.sum(cross_entropy(probs_, k))) for k in range(5)]),
+              "cross_entropy of five random probabilities, label by label")
+known.check(ce_label2, "ce_label2")
 ### BEGIN HIDDEN TESTS
 check_close(ce_label2, 4.01815596, "ce_label2")
 check_close(cross_entropy(p, 0), 12.01815596, "cross_entropy(p, 0)")
@@ -311,6 +337,11 @@ n_weights = count_weights([3, 2, 2, 3])
 check_number(n_weights, "n_weights")
 check_that(float(n_weights) == int(n_weights), "`n_weights` should be a whole number.")
 check_number(count_weights([4, 1]), "count_weights([4, 1])")
+check_that(count_weights([1, 1]) == 1, "count_weights([1, 1]) should be 1: one unit feeding one "
+           "unit is one edge, one weight (biases are not counted here).")
+check_that(count_weights([2, 3, 4]) == count_weights([2, 3]) + count_weights([3, 4]),
+           "count_weights of three layers should be the sum over its two pairs of neighbouring "
+           "layers: does the loop reach the last pair?")
 ### BEGIN HIDDEN TESTS
 check_close(n_weights, 16, "n_weights")
 check_close(count_weights([4, 1]), 4, "count_weights([4, 1])")
@@ -380,6 +411,7 @@ X3 = Z3
 check_array(Z1, "Z1", shape=(10, 3))
 check_array(X1, "X1", shape=(10, 3))
 check_that(np.allclose(X1, np.maximum(Z1, 0)), "`X1` should be the ReLU of `Z1`.")
+known.confirm(Z1, "Z1")
 ### BEGIN HIDDEN TESTS
 ### BEGIN REFERENCE
 X_, Y_ = figure8_data()
@@ -394,6 +426,7 @@ check_close(Z1, X_ @ W_["W1"], "Z1")
 check_array(Z2, "Z2", shape=(10, 2))
 check_array(X2, "X2", shape=(10, 2))
 check_that(np.allclose(X2, np.maximum(Z2, 0)), "`X2` should be the ReLU of `Z2`.")
+known.confirm(Z2, "Z2")
 ### BEGIN HIDDEN TESTS
 ### BEGIN REFERENCE
 X_, Y_ = figure8_data()
@@ -408,6 +441,7 @@ check_close(Z2, np.maximum(X_ @ W_["W1"], 0) @ W_["W2"], "Z2")
 check_array(Z3, "Z3", shape=(10, 1))
 check_array(X3, "X3", shape=(10, 1))
 check_that(np.allclose(X3, Z3), "`X3` should equal `Z3`: the output layer has no ReLU.")
+known.confirm(Z3, "Z3")
 ### BEGIN HIDDEN TESTS
 ### BEGIN REFERENCE
 X_, Y_ = figure8_data()
@@ -452,11 +486,13 @@ J = np.sum((X3 - Y) ** 2) / (2 * n)
 """J: one positive number, the half mean squared error over the ten points."""
 check_number(J, "J")
 check_that(float(np.ravel(J)[0]) > 0, "`J` should be positive: the untrained network is far off.")
+known.check(J, "J")
 if np.shape(X3) == np.shape(Y):   # test_layer3 reports a wrong shape of X3
     squared_errors_ = (np.asarray(X3, dtype=float) - Y) ** 2
     check_that(np.isclose(float(np.ravel(J)[0]), np.sum(squared_errors_) / (2 * len(Y)), rtol=1e-5),
-               "`J` is not half the mean of the squared errors of your `X3`: check the brackets "
-               "(`a / 2 * n` divides by 2 and then multiplies by n).")
+               "`J` is not half the mean of the squared errors of your `X3`: is it divided by "
+               "2n, in brackets (`a / 2 * n` divides by 2 and then multiplies by n), and does "
+               "`X3 - Y` keep the shape (10, 1)?")
 ### BEGIN HIDDEN TESTS
 check_close(J, 2837.70392836, "J")
 ### END HIDDEN TESTS
@@ -499,6 +535,17 @@ check_that(
     np.allclose(forward_rows(x.T), np.ravel(o3)),
     "forward_rows(x.T) should equal your o3 laid out as a row.",
 )
+# W2 of this network is symmetric, so W2 and W2.T give the same numbers: try forward_rows once
+# more with other weights in W1, W2 and W_out, none of them symmetric, then put them back.
+kept_ = (W1, W2, W_out, net)
+rng_rows_ = np.random.default_rng(13)
+W1, W2, W_out = rng_rows_.normal(size=(2, 3)), rng_rows_.normal(size=(2, 2)), rng_rows_.normal(size=(3, 2))
+net = {**kept_[3], "W1": W1, "W2": W2, "W_out": W_out}
+try:
+    other_rows_ = forward_rows(rng_rows_.normal(size=(8, 3)))
+finally:
+    W1, W2, W_out, net = kept_
+known.confirm(other_rows_, "forward_rows with other weights (W2 not symmetric)")
 ### BEGIN HIDDEN TESTS
 ### BEGIN REFERENCE
 net_ = cos324_network()
@@ -550,6 +597,10 @@ W_collapsed = W_out @ W2 @ W1
 # %% nbgrader={"grade": true, "grade_id": "test_collapse", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 """W_collapsed: one (3, 3) matrix that replaces the three linear layers."""
 check_array(W_collapsed, "W_collapsed", shape=(3, 3))
+columns_ = np.random.default_rng(6).normal(size=(3, 4))
+check_that(np.allclose(W_collapsed @ columns_, W_out @ (W2 @ (W1 @ columns_))),
+           "`W_collapsed @ x` should equal the network without its ReLUs, "
+           "`W_out @ (W2 @ (W1 @ x))`: mind the order of the factors.")
 ### BEGIN HIDDEN TESTS
 check_close(W_collapsed, [[12.0, -15.0, -12.0], [6.0, -10.0, 4.0], [12.0, -17.0, -4.0]],
             "W_collapsed")
@@ -577,7 +628,7 @@ print("ReLU network   == W_collapsed @ x:", np.allclose(relu_net, W_collapsed @ 
 # %% [markdown]
 # ## Where you stand
 #
-# Run the cell below whenever you like: it runs every check of this notebook again and prints one line for each, the first thing to fix at the top. It shows no answers and no tracebacks. The hidden tests that decide your grade check more than these do, so a line of ticks is a good sign, not a promise.
+# Run the cell below whenever you like: it runs every check of this notebook again and prints one line for each, the first thing to fix at the top, and a known mistake by its name. It shows no answers and no tracebacks. Its last line says what the checks cannot decide: the points of the cells whose values no check compares with the right ones, which only the graded run decides. A line of ticks is a good sign, not a promise of full marks.
 
 # %% nbgrader={"grade": false, "grade_id": "summary", "locked": true, "schema_version": 3, "solution": false, "task": false}
 from workbook.summary import summarise

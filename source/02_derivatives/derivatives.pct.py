@@ -12,15 +12,18 @@
 # 2. logistic regression: the gradient for one example, then the average over a mini-batch;
 # 3. the *delta method*: nudge one weight of a small ReLU network and watch the output move, then
 #    explain that change with the chain rule and with Jacobian matrices;
-# 4. the eleven weight derivatives of the Figure 8 network for its first data point, several of
-#    which are exactly zero for a reason you will find, and then all of them at once, stacked into
+# 4. the eleven weight derivatives of the Figure 8 network for its first data point (and those of
+#    its first layer for any weights), several of which are exactly zero for a reason you will find, and then all of them at once, stacked into
 #    matrices by the first steps of backpropagation;
 # 5. a finite-difference check, so you can test every derivative you write without an answer key.
 #
 # **How the checks work.** After each answer cell comes a test cell. Its *visible* checks tell you
-# if a value has the wrong type or shape, without revealing the answer. When your notebook is
-# graded, *hidden* checks also compare your values with the correct ones. Part 5 gives you a way to
-# check the values yourself. Replace every `raise NotImplementedError()` with your code, then use
+# if a value has the wrong type or shape, and compare what they can with your own other answers:
+# a derivative with the slope of your own cost, a function with the *fingerprint* of its right
+# values on random inputs (a scrambled summary that says "right" or "not right" but cannot be
+# turned back into the answer). Where your value is the one a known mistake gives, the check
+# names that mistake. When your notebook is graded, *hidden* checks also compare your values with
+# the correct ones, on new inputs too. Part 5 shows how the slopes are measured. Replace every `raise NotImplementedError()` with your code, then use
 # *Kernel → Restart and Run All* before you submit.
 #
 # **Sources.** The examples and numbers come from three tutorials, retold in our own words:
@@ -40,8 +43,11 @@ import numpy as np
 from workbook.checks import check_array, check_close, check_number, check_that
 from workbook.data import cos324_network, figure8_data, figure8_weights
 from workbook.diagrams import derivative_path, draw_computation_graph, draw_network
-from workbook.gradcheck import relative_error
+from workbook.fingerprints import Fingerprints
+from workbook.gradcheck import numerical_gradient, relative_error
 from workbook.widgets import delta_explorer
+
+known = Fingerprints("derivatives")   # recognises known mistakes (see the checks below)
 
 # %% [markdown]
 # ## Part 1 — A computation graph
@@ -116,22 +122,32 @@ check_close(dL_du, 3.0, "dL_du")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_dL_da", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-"""dL_da: one number."""
+"""dL_da: one number, dL_dv times the local derivative dv/da."""
 check_number(dL_da, "dL_da")
+check_that(np.isclose(float(np.sum(dL_da)), float(np.sum(dL_dv))),
+           "`dL_da` should be `dL_dv` times dv/da, and an addition passes a change straight through.")
 ### BEGIN HIDDEN TESTS
 check_close(dL_da, 3.0, "dL_da")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_dL_db", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-"""dL_db: one number."""
+"""dL_db: one number, dL_du times the local derivative du/db."""
 check_number(dL_db, "dL_db")
+known.check(dL_db, "dL_db")
+check_that(np.isclose(float(np.sum(dL_db)), float(np.sum(dL_du)) * 2.0),   # c = 2
+           "`dL_db` should be `dL_du` times du/db: a product u = bc scales a change in b by the "
+           "other factor.")
 ### BEGIN HIDDEN TESTS
 check_close(dL_db, 6.0, "dL_db")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_dL_dc", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-"""dL_dc: one number."""
+"""dL_dc: one number, dL_du times the local derivative du/dc."""
 check_number(dL_dc, "dL_dc")
+known.check(dL_dc, "dL_dc")
+check_that(np.isclose(float(np.sum(dL_dc)), float(np.sum(dL_du)) * 3.0),   # b = 3 (b is the bias later)
+           "`dL_dc` should be `dL_du` times du/dc: a product u = bc scales a change in c by the "
+           "other factor.")
 ### BEGIN HIDDEN TESTS
 check_close(dL_dc, 9.0, "dL_dc")
 ### END HIDDEN TESTS
@@ -232,6 +248,7 @@ db = dz
 # %% nbgrader={"grade": true, "grade_id": "test_dz", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 """dz: one number, the slope of the loss of x_one in z (a nudge of b moves z one for one)."""
 check_number(dz, "dz")
+known.check(dz, "dz")
 check_that(np.isclose(float(np.sum(dz)), logistic_slope(x_one, np.array([[y_one]]), w, b), rtol=1e-5),
            "`dz` disagrees with the slope of the loss of your sigmoid: check the factor "
            "sigma'(z) = a(1 - a).")
@@ -242,6 +259,7 @@ check_close(dz, -0.5374298453437496, "dz")
 # %% nbgrader={"grade": true, "grade_id": "test_dw_one", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 """dw: a (3, 1) column like w, entry i the slope of the loss in w[i]."""
 check_array(dw, "dw", shape=(3, 1))
+known.check(dw, "dw")
 slopes_ = [logistic_slope(x_one, np.array([[y_one]]), w, b, (i, 0)) for i in range(3)]
 check_that(np.allclose(np.ravel(dw), slopes_, rtol=1e-5, atol=1e-8),
            "`dw` disagrees with the slopes of the loss in each weight: is `dz` right, and is "
@@ -253,6 +271,7 @@ check_close(dw, [[-1.0748596906874992], [-0.5374298453437496], [0.53742984534374
 # %% nbgrader={"grade": true, "grade_id": "test_db_one", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 """db: one number, the slope of the loss in b."""
 check_number(db, "db")
+known.check(db, "db")
 check_that(np.isclose(float(np.sum(db)), logistic_slope(x_one, np.array([[y_one]]), w, b), rtol=1e-5),
            "`db` disagrees with the slope of the loss in b.")
 ### BEGIN HIDDEN TESTS
@@ -296,13 +315,15 @@ print("dw shape:", np.shape(dw_batch), " db shape:", np.shape(db_batch))
 
 # %% nbgrader={"grade": true, "grade_id": "test_logistic_batch", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 """logistic_gradients on the notebook's mini-batch: dw (3, 1) and db a number."""
-check_array(dw_batch, "dw_batch", shape=(3, 1))
-check_number(db_batch, "db_batch")
+check_array(dw_batch, "dw_batch (from logistic_gradients)", shape=(3, 1))
+check_number(db_batch, "db_batch (from logistic_gradients)")
+known.check(dw_batch, "dw_batch (from logistic_gradients)")
+known.check(db_batch, "db_batch (from logistic_gradients)")
 slopes_ = [logistic_slope(X_batch, Y_batch, w, b, (i, 0)) for i in range(3)]
 check_that(np.allclose(np.ravel(dw_batch), slopes_, rtol=1e-5, atol=1e-8),
-           "`dw_batch` disagrees with the slopes of the mean cost in each weight.")
+           "`dw_batch` of your logistic_gradients disagrees with the slopes of the mean cost in each weight.")
 check_that(np.isclose(float(np.sum(db_batch)), logistic_slope(X_batch, Y_batch, w, b), rtol=1e-5),
-           "`db_batch` disagrees with the slope of the mean cost in b.")
+           "`db_batch` of your logistic_gradients disagrees with the slope of the mean cost in b.")
 ### BEGIN HIDDEN TESTS
 check_close(dw_batch, [[-0.10019833], [0.15540495], [0.09209765]], "dw_batch", rtol=1e-6)
 check_close(db_batch, -0.11514616462945, "db_batch")
@@ -378,18 +399,18 @@ print("h1 =", h1_c.ravel(), " h2 =", h2_c.ravel(), " o =", o_c.ravel())
 # ### 3.1 Nudge a weight
 #
 # What is $\partial o_1 / \partial w^{(1)}_{2,2}$? Find out by experiment: add a small
-# $\Delta$ to the weight $w^{(1)}_{2,2}$ (from $x_2$ to $h^{(1)}_2$, which is `W1_c[1, 1]`), run
-# the network again, and divide the change of $o_1$ by $\Delta$. Change a **copy** of `W1_c`, so
+# $\Delta$ (the `nudge` below) to the weight $w^{(1)}_{2,2}$ (from $x_2$ to $h^{(1)}_2$, which is
+# `W1_c[1, 1]`), run the network again, and divide the change of $o_1$ by $\Delta$. Change a **copy** of `W1_c`, so
 # that the rest of the notebook still sees the original weights. Store the ratio in `do1_dw22`.
 
 # %% nbgrader={"grade": false, "grade_id": "delta_method", "locked": false, "schema_version": 3, "solution": true, "task": false}
-delta = 1e-3
-# Nudge a copy of W1_c, run cos324_forward again, and define do1_dw22.
+nudge = 1e-3
+# Nudge a copy of W1_c by `nudge`, run cos324_forward again, and define do1_dw22.
 ### BEGIN SOLUTION
 W1_nudged = W1_c.copy()
-W1_nudged[1, 1] += delta
+W1_nudged[1, 1] += nudge
 o_nudged = cos324_forward(x_c, W1_nudged, W2_c, W_out)[2]
-do1_dw22 = (o_nudged[0, 0] - o_c[0, 0]) / delta
+do1_dw22 = (o_nudged[0, 0] - o_c[0, 0]) / nudge
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "test_do1_dw22", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
@@ -397,8 +418,14 @@ do1_dw22 = (o_nudged[0, 0] - o_c[0, 0]) / delta
 check_number(do1_dw22, "do1_dw22")
 check_that(np.array_equal(W1_c, cos324_network()["W1"]),
            "`W1_c` was changed: nudge a copy (`W1_c.copy()`), not the original.")
+# W2 of the COS 324 network is symmetric: try cos324_forward on weights that are not.
+rng_fw_ = np.random.default_rng(21)
+others_ = rng_fw_.normal(size=(2, 3)), rng_fw_.normal(size=(2, 2)), rng_fw_.normal(size=(3, 2))
+known.confirm(np.hstack([cos324_forward(x_, *others_)[2] for x_ in rng_fw_.normal(size=(4, 3, 1))]),
+              "cos324_forward's output for other, non-symmetric weights")
 ### BEGIN HIDDEN TESTS
 check_close(do1_dw22, -6.0, "do1_dw22")
+check_close(W1_c, cos324_network()["W1"], "W1_c after the delta method (nudge a copy)")
 # W2 of the COS 324 network is symmetric: try the forward pass it uses on other weights too.
 rng_ = np.random.default_rng(13)
 V1_, V2_, V3_ = rng_.normal(size=(2, 3)), rng_.normal(size=(2, 2)), rng_.normal(size=(3, 2))
@@ -541,8 +568,8 @@ jac_y_x = np.array([[2.0, -1.0, 3.0], [-1.0, 0.0, 2.0]])
 ### END SOLUTION
 
 # %% [markdown]
-# A Jacobian predicts how the output moves: $\mathbf{y}(\mathbf{x} + \boldsymbol\delta) \approx
-# \mathbf{y}(\mathbf{x}) + J\boldsymbol\delta$, exactly so for this linear $\mathbf{y}$. Try it:
+# A Jacobian predicts how the output moves: $\mathbf{y}(\mathbf{x} + \Delta\mathbf{x}) \approx
+# \mathbf{y}(\mathbf{x}) + J\,\Delta\mathbf{x}$, exactly so for this linear $\mathbf{y}$. Try it:
 
 # %%
 def y_of(x):
@@ -590,6 +617,8 @@ check_array(jac, "relu_jacobian(z)", shape=(4, 4))
 check_that(np.all(jac == np.diag(np.diag(jac))), "`relu_jacobian(z)` has a non-zero entry off the diagonal.")
 check_that(np.all(np.isin(jac, [0.0, 1.0])), "Every entry of `relu_jacobian(z)` should be 0 or 1.")
 check_array(relu_jacobian(z.ravel()), "relu_jacobian of a flat vector", shape=(4, 4))
+check_that(relu_jacobian(np.array([0.0, 2.0]))[0, 0] == 0,
+           "`relu_jacobian` at z = 0 should have 0 on the diagonal: this notebook takes ReLU'(0) = 0.")
 ### BEGIN HIDDEN TESTS
 check_close(jac, np.diag([1.0, 0.0, 1.0, 0.0]), "relu_jacobian(z)")
 check_close(relu_jacobian(np.array([0.0, 3.0, -3.0])), np.diag([0.0, 1.0, 0.0]), "relu_jacobian at 0")
@@ -668,7 +697,13 @@ def cost_first_point(W1, W2, W3):
 # %% nbgrader={"grade": true, "grade_id": "test_cost_first_point", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 """cost_first_point: a positive number, for these weights and for others."""
 check_number(cost_first_point(W1, W2, W3), "cost_first_point(W1, W2, W3)")
+known.check(cost_first_point(W1, W2, W3), "cost_first_point(W1, W2, W3)")
 check_that(float(np.sum(cost_first_point(W1, W2, W3))) > 0, "The cost should be positive here.")
+rng_cost_ = np.random.default_rng(22)
+costs_ = [float(np.sum(cost_first_point(rng_cost_.normal(size=(2, 3)), rng_cost_.normal(size=(3, 2)),
+                                        rng_cost_.normal(size=(2, 1)))))
+          for _ in range(6)]
+known.confirm(np.array(costs_), "cost_first_point (through your forward) for six random sets of weights")
 ### BEGIN HIDDEN TESTS
 check_close(cost_first_point(W1, W2, W3), 6384.30589007542, "cost_first_point(W1, W2, W3)")
 other = np.random.default_rng(8)
@@ -679,6 +714,16 @@ hidden2_ = np.maximum(hidden1_ @ V2, 0)
 ### END REFERENCE
 check_close(cost_first_point(V1, V2, V3), 0.5 * (hidden2_ @ V3[:, 0] - Y[0, 0]) ** 2,
             "cost_first_point with other weights")
+# positive weights keep every hidden unit alive; with V3 and with -V3 one output is negative,
+# where a ReLU on the output would show
+alive = np.random.default_rng(25)
+P1, P2, P3 = alive.uniform(0.01, 0.1, size=(2, 3)), alive.uniform(0.1, 1.0, size=(3, 2)), alive.normal(size=(2, 1))
+for sign in (1.0, -1.0):
+    ### BEGIN REFERENCE
+    alive_hidden_ = np.maximum(np.maximum(X[0] @ P1, 0) @ P2, 0)
+    ### END REFERENCE
+    check_close(cost_first_point(P1, P2, sign * P3), 0.5 * (alive_hidden_ @ (sign * P3[:, 0]) - Y[0, 0]) ** 2,
+                "cost_first_point with other weights, every hidden unit alive")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -701,6 +746,14 @@ def show_path(layer, i, j, title):
     plt.show()
 
 
+def slope_of_your_cost(matrix, index):
+    """The slope of your cost_first_point in one weight, `matrix` ("W1", "W2" or "W3") at
+    `index`, by centred differences (Part 5 explains them); the checks compare your
+    derivatives with it."""
+    nudged = {name: np.array(weights[name], dtype=float) for name in ("W1", "W2", "W3")}
+    return numerical_gradient(lambda: cost_first_point(**nudged), nudged[matrix])[index]
+
+
 show_path(2, 1, 0, "dJ/dw3_21: the edge W3[1, 0]")
 
 # %% nbgrader={"grade": false, "grade_id": "exercise_2", "locked": false, "schema_version": 3, "solution": true, "task": false}
@@ -713,6 +766,10 @@ dj_dw3_21 = dJ_dz3 * X2[0, 1]
 # %% nbgrader={"grade": true, "grade_id": "test_dj_dw3_21", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 """dj_dw3_21: one number (a float, a NumPy scalar or a 1-element array)."""
 check_number(dj_dw3_21, "dj_dw3_21")
+known.check(dj_dw3_21, "dj_dw3_21")
+check_that(np.isclose(float(np.sum(dj_dw3_21)), slope_of_your_cost("W3", (1, 0)), rtol=1e-5, atol=1e-4),
+           "`dj_dw3_21` disagrees with the slope of your `cost_first_point` in W3[1, 0] "
+           "(if test_cost_first_point passes, look again at each factor of the chain).")
 ### BEGIN HIDDEN TESTS
 check_close(dj_dw3_21, -2.7729778451879996, "dj_dw3_21")
 ### END HIDDEN TESTS
@@ -741,6 +798,10 @@ dj_dw2_21 = dJ_dz3 * W3[0, 0] * (Z2[0, 0] > 0) * X1[0, 1]
 # %% nbgrader={"grade": true, "grade_id": "test_dj_dw2_21", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 """dj_dw2_21: one number (a float, a NumPy scalar or a 1-element array)."""
 check_number(dj_dw2_21, "dj_dw2_21")
+known.check(dj_dw2_21, "dj_dw2_21")
+check_that(np.isclose(float(np.sum(dj_dw2_21)), slope_of_your_cost("W2", (1, 0)), rtol=1e-5, atol=1e-4),
+           "`dj_dw2_21` disagrees with the slope of your `cost_first_point` in W2[1, 0] "
+           "(if test_cost_first_point passes, look again at each factor of the chain).")
 ### BEGIN HIDDEN TESTS
 check_close(dj_dw2_21, 0.0, "dj_dw2_21")
 ### END HIDDEN TESTS
@@ -761,6 +822,10 @@ dj_dw2_31 = dJ_dz3 * W3[0, 0] * (Z2[0, 0] > 0) * X1[0, 2]
 # %% nbgrader={"grade": true, "grade_id": "test_dj_dw2_11", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 """dj_dw2_11: one number (a float, a NumPy scalar or a 1-element array)."""
 check_number(dj_dw2_11, "dj_dw2_11")
+known.check(dj_dw2_11, "dj_dw2_11")
+check_that(np.isclose(float(np.sum(dj_dw2_11)), slope_of_your_cost("W2", (0, 0)), rtol=1e-5, atol=1e-4),
+           "`dj_dw2_11` disagrees with the slope of your `cost_first_point` in W2[0, 0] "
+           "(if test_cost_first_point passes, look again at each factor of the chain).")
 ### BEGIN HIDDEN TESTS
 check_close(dj_dw2_11, 0.0, "dj_dw2_11")
 ### END HIDDEN TESTS
@@ -768,6 +833,10 @@ check_close(dj_dw2_11, 0.0, "dj_dw2_11")
 # %% nbgrader={"grade": true, "grade_id": "test_dj_dw2_12", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 """dj_dw2_12: one number (a float, a NumPy scalar or a 1-element array)."""
 check_number(dj_dw2_12, "dj_dw2_12")
+known.check(dj_dw2_12, "dj_dw2_12")
+check_that(np.isclose(float(np.sum(dj_dw2_12)), slope_of_your_cost("W2", (0, 1)), rtol=1e-5, atol=1e-4),
+           "`dj_dw2_12` disagrees with the slope of your `cost_first_point` in W2[0, 1] "
+           "(if test_cost_first_point passes, look again at each factor of the chain).")
 ### BEGIN HIDDEN TESTS
 check_close(dj_dw2_12, 0.0, "dj_dw2_12")
 ### END HIDDEN TESTS
@@ -775,6 +844,10 @@ check_close(dj_dw2_12, 0.0, "dj_dw2_12")
 # %% nbgrader={"grade": true, "grade_id": "test_dj_dw2_22", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 """dj_dw2_22: one number (a float, a NumPy scalar or a 1-element array)."""
 check_number(dj_dw2_22, "dj_dw2_22")
+known.check(dj_dw2_22, "dj_dw2_22")
+check_that(np.isclose(float(np.sum(dj_dw2_22)), slope_of_your_cost("W2", (1, 1)), rtol=1e-5, atol=1e-4),
+           "`dj_dw2_22` disagrees with the slope of your `cost_first_point` in W2[1, 1] "
+           "(if test_cost_first_point passes, look again at each factor of the chain).")
 ### BEGIN HIDDEN TESTS
 check_close(dj_dw2_22, -6.470281638772001, "dj_dw2_22")
 ### END HIDDEN TESTS
@@ -782,6 +855,10 @@ check_close(dj_dw2_22, -6.470281638772001, "dj_dw2_22")
 # %% nbgrader={"grade": true, "grade_id": "test_dj_dw2_31", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 """dj_dw2_31: one number (a float, a NumPy scalar or a 1-element array)."""
 check_number(dj_dw2_31, "dj_dw2_31")
+known.check(dj_dw2_31, "dj_dw2_31")
+check_that(np.isclose(float(np.sum(dj_dw2_31)), slope_of_your_cost("W2", (2, 0)), rtol=1e-5, atol=1e-4),
+           "`dj_dw2_31` disagrees with the slope of your `cost_first_point` in W2[2, 0] "
+           "(if test_cost_first_point passes, look again at each factor of the chain).")
 ### BEGIN HIDDEN TESTS
 check_close(dj_dw2_31, 0.0, "dj_dw2_31")
 ### END HIDDEN TESTS
@@ -816,6 +893,10 @@ dj_dw1_12 = (dJ_dz2_1 * W2[1, 0] + dJ_dz2_2 * W2[1, 1]) * (Z1[0, 1] > 0) * X[0, 
 # %% nbgrader={"grade": true, "grade_id": "test_dj_dw1_12", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 """dj_dw1_12: one number (a float, a NumPy scalar or a 1-element array)."""
 check_number(dj_dw1_12, "dj_dw1_12")
+known.check(dj_dw1_12, "dj_dw1_12")
+check_that(np.isclose(float(np.sum(dj_dw1_12)), slope_of_your_cost("W1", (0, 1)), rtol=1e-5, atol=1e-4),
+           "`dj_dw1_12` disagrees with the slope of your `cost_first_point` in W1[0, 1] "
+           "(if test_cost_first_point passes, look again at each factor of the chain).")
 ### BEGIN HIDDEN TESTS
 check_close(dj_dw1_12, -1.447507994982, "dj_dw1_12")
 ### END HIDDEN TESTS
@@ -832,6 +913,10 @@ dj_dw1_23 = (dJ_dz2_1 * W2[2, 0] + dJ_dz2_2 * W2[2, 1]) * (Z1[0, 2] > 0) * X[0, 
 # %% nbgrader={"grade": true, "grade_id": "test_dj_dw1_11", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 """dj_dw1_11: one number (a float, a NumPy scalar or a 1-element array)."""
 check_number(dj_dw1_11, "dj_dw1_11")
+known.check(dj_dw1_11, "dj_dw1_11")
+check_that(np.isclose(float(np.sum(dj_dw1_11)), slope_of_your_cost("W1", (0, 0)), rtol=1e-5, atol=1e-4),
+           "`dj_dw1_11` disagrees with the slope of your `cost_first_point` in W1[0, 0] "
+           "(if test_cost_first_point passes, look again at each factor of the chain).")
 ### BEGIN HIDDEN TESTS
 check_close(dj_dw1_11, 0.0, "dj_dw1_11")
 ### END HIDDEN TESTS
@@ -839,6 +924,10 @@ check_close(dj_dw1_11, 0.0, "dj_dw1_11")
 # %% nbgrader={"grade": true, "grade_id": "test_dj_dw1_13", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 """dj_dw1_13: one number (a float, a NumPy scalar or a 1-element array)."""
 check_number(dj_dw1_13, "dj_dw1_13")
+known.check(dj_dw1_13, "dj_dw1_13")
+check_that(np.isclose(float(np.sum(dj_dw1_13)), slope_of_your_cost("W1", (0, 2)), rtol=1e-5, atol=1e-4),
+           "`dj_dw1_13` disagrees with the slope of your `cost_first_point` in W1[0, 2] "
+           "(if test_cost_first_point passes, look again at each factor of the chain).")
 ### BEGIN HIDDEN TESTS
 check_close(dj_dw1_13, 0.0, "dj_dw1_13")
 ### END HIDDEN TESTS
@@ -846,6 +935,10 @@ check_close(dj_dw1_13, 0.0, "dj_dw1_13")
 # %% nbgrader={"grade": true, "grade_id": "test_dj_dw1_22", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 """dj_dw1_22: one number (a float, a NumPy scalar or a 1-element array)."""
 check_number(dj_dw1_22, "dj_dw1_22")
+known.check(dj_dw1_22, "dj_dw1_22")
+check_that(np.isclose(float(np.sum(dj_dw1_22)), slope_of_your_cost("W1", (1, 1)), rtol=1e-5, atol=1e-4),
+           "`dj_dw1_22` disagrees with the slope of your `cost_first_point` in W1[1, 1] "
+           "(if test_cost_first_point passes, look again at each factor of the chain).")
 ### BEGIN HIDDEN TESTS
 check_close(dj_dw1_22, -2.064478615794, "dj_dw1_22")
 ### END HIDDEN TESTS
@@ -853,8 +946,64 @@ check_close(dj_dw1_22, -2.064478615794, "dj_dw1_22")
 # %% nbgrader={"grade": true, "grade_id": "test_dj_dw1_23", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 """dj_dw1_23: one number (a float, a NumPy scalar or a 1-element array)."""
 check_number(dj_dw1_23, "dj_dw1_23")
+known.check(dj_dw1_23, "dj_dw1_23")
+check_that(np.isclose(float(np.sum(dj_dw1_23)), slope_of_your_cost("W1", (1, 2)), rtol=1e-5, atol=1e-4),
+           "`dj_dw1_23` disagrees with the slope of your `cost_first_point` in W1[1, 2] "
+           "(if test_cost_first_point passes, look again at each factor of the chain).")
 ### BEGIN HIDDEN TESTS
 check_close(dj_dw1_23, 0.0, "dj_dw1_23")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# Leave out the path through the first unit of layer 2 and none of your five numbers changes: for
+# this point and these weights that unit is dead, so its path carries 0 (4.5 says why). The chain
+# rule does not know that in advance; it adds every path, and with other weights both carry a
+# derivative. Write the derivative for any weights, as a function:
+# `dj_dw1(i, j, W1, W2, W3)` is $\partial J / \partial w^{(1)}_{i,j}$ for the first data point,
+# with $i$ and $j$ counted from 1 as in the names above, so `dj_dw1(1, 2, W1, W2, W3)` is your
+# `dj_dw1_12`. Get the values it needs from your `forward`, run on `X[:1]` with the weights given.
+
+# %% nbgrader={"grade": false, "grade_id": "exercise_4_any_weights", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def dj_dw1(i, j, W1, W2, W3):
+    """dJ/dw1_ij for the first data point, for any weights W1 (2, 3), W2 (3, 2), W3 (2, 1).
+
+    i, j: counted from 1, as in the notation (the weight W1[i - 1, j - 1]). Returns a number.
+    """
+    ### BEGIN SOLUTION
+    Z1, X1, Z2, X2, Z3, X3 = forward(X[:1], W1, W2, W3)
+    dJ_dz2 = (X3[0, 0] - Y[0, 0]) * W3[:, 0] * (Z2[0] > 0)
+    paths = dJ_dz2[0] * W2[j - 1, 0] + dJ_dz2[1] * W2[j - 1, 1]
+    return paths * (Z1[0, j - 1] > 0) * X[0, i - 1]
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_dj_dw1_paths", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+"""dj_dw1: a number; it repeats your dj_dw1_12, and adds both paths when both units of layer 2 are alive."""
+check_number(dj_dw1(1, 2, W1, W2, W3), "dj_dw1(1, 2, W1, W2, W3)")
+check_that(np.isclose(float(np.sum(dj_dw1(1, 2, W1, W2, W3))), float(np.sum(dj_dw1_12))),
+           "`dj_dw1(1, 2, W1, W2, W3)` should repeat your `dj_dw1_12`.")
+# positive weights into both hidden layers: every unit is alive for the first point
+rng_alive_ = np.random.default_rng(23)
+alive_ = (rng_alive_.uniform(0.01, 0.1, size=(2, 3)), rng_alive_.uniform(0.1, 1.0, size=(3, 2)),
+          rng_alive_.normal(size=(2, 1)))
+known.confirm(np.array([[float(np.sum(dj_dw1(i, j, *alive_))) for j in (1, 2, 3)] for i in (1, 2)]),
+              "dj_dw1 for the six weights of layer 1, with both units of layer 2 alive")
+### BEGIN HIDDEN TESTS
+### BEGIN REFERENCE
+def reference_dj_dw1_(i, j, V1, V2, V3):
+    """Both paths from w1_ij to the cost of the first point, added."""
+    z1 = X[0] @ V1
+    z2 = np.maximum(z1, 0) @ V2
+    d2 = (np.maximum(z2, 0) @ V3[:, 0] - Y[0, 0]) * V3[:, 0] * (z2 > 0)
+    return (d2 @ V2[j - 1]) * (z1[j - 1] > 0) * X[0, i - 1]
+### END REFERENCE
+rng_paths = np.random.default_rng(24)
+weight_sets = [(rng_paths.uniform(0.01, 0.1, size=(2, 3)), rng_paths.uniform(0.1, 1.0, size=(3, 2)),
+                rng_paths.normal(size=(2, 1))) for _ in range(3)]
+for V1, V2, V3 in weight_sets:
+    for i, j in [(1, 2), (2, 3), (1, 1)]:
+        check_close(dj_dw1(i, j, V1, V2, V3), reference_dj_dw1_(i, j, V1, V2, V3),
+                    f"dj_dw1({i}, {j}, ...) with both units of layer 2 alive")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -908,7 +1057,7 @@ check_close(flags.astype(bool).astype(float), [1.0, 0.0], "dead_layer2")
 # Now look at all ten data points at once. A unit that is dead for *every* point never passes any
 # derivative back, so gradient descent can never change the weights that enter it: it stays dead
 # for good. This is the "dying ReLU" problem, and it is one reason why weights are initialised
-# with care (Assignment 4).
+# with care (Assignment 7).
 
 # %%
 print("layer 1, dead for every point:", np.all(Z1 <= 0, axis=0))
@@ -956,6 +1105,7 @@ dW3_first = X2[:1].T @ dJ_dZ3
 """dW3_first: shape (2, 1), like W3; entry [1, 0] is your dj_dw3_21."""
 check_array(dJ_dZ3, "dJ_dZ3", shape=(1, 1))
 check_array(dW3_first, "dW3_first", shape=(2, 1))
+known.check(dW3_first, "dW3_first")
 check_that(np.isclose(dW3_first[1, 0], float(np.sum(dj_dw3_21))),
            "`dW3_first[1, 0]` should be your `dj_dw3_21`: activation at the start of the edge "
            "times dJ/dz at its end.")
@@ -985,6 +1135,7 @@ dW1_first = X[:1].T @ delta1
 """delta2 and dW2_first: shapes (1, 2) and (3, 2); they hold your dJ_dz2_k and dj_dw2_ij."""
 check_array(delta2, "delta2", shape=(1, 2))
 check_array(dW2_first, "dW2_first", shape=(3, 2))
+known.check(delta2, "delta2")
 check_that(np.allclose(np.ravel(delta2), [float(np.sum(dJ_dz2_1)), float(np.sum(dJ_dz2_2))]),
            "`delta2` should hold your `dJ_dz2_1` and `dJ_dz2_2`: did you gate it with the ReLU "
            "slope of layer 2?")
@@ -1007,6 +1158,7 @@ check_close(dW2_first, X1_.T @ d2_, "dW2_first")
 """delta1 and dW1_first: shapes (1, 3) and (2, 3); dW1_first holds your dj_dw1_ij."""
 check_array(delta1, "delta1", shape=(1, 3))
 check_array(dW1_first, "dW1_first", shape=(2, 3))
+known.check(dW1_first, "dW1_first")
 mine_ = {(0, 1): dj_dw1_12, (0, 0): dj_dw1_11, (0, 2): dj_dw1_13, (1, 1): dj_dw1_22, (1, 2): dj_dw1_23}
 check_that(all(np.isclose(dW1_first[k], float(np.sum(v))) for k, v in mine_.items()),
            "some entry of `dW1_first` differs from your single-weight derivative of 4.4.")
@@ -1069,6 +1221,10 @@ V = np.array([[0.5, -1.0], [2.0, 1.5]])
 slope = centred_difference(lambda M: np.sum(M ** 2), V, (1, 0))
 check_number(slope, "centred_difference(...)")
 check_that(np.array_equal(V, [[0.5, -1.0], [2.0, 1.5]]), "`centred_difference` changed W in place.")
+wide_ = centred_difference(lambda M: np.sum(M ** 2), V, (1, 0), 0.5)
+check_that(np.isclose(float(np.sum(wide_)), 2 * V[1, 0]),
+           "for a parabola the centred difference is exact whatever eps, but your "
+           "`centred_difference` with eps = 0.5 is not: is it (f(W + eps) - f(W - eps)) / (2 eps)?")
 ### BEGIN HIDDEN TESTS
 check_close(slope, 4.0, "the slope of sum(W**2)")
 cube = np.random.default_rng(9).normal(size=(2, 3))
@@ -1162,7 +1318,7 @@ plt.show()
 # %% [markdown]
 # ## Where you stand
 #
-# Run the cell below whenever you like: it runs every check of this notebook again and prints one line for each, the first thing to fix at the top. It shows no answers and no tracebacks. The hidden tests that decide your grade check more than these do, so a line of ticks is a good sign, not a promise.
+# Run the cell below whenever you like: it runs every check of this notebook again and prints one line for each, the first thing to fix at the top, and a known mistake by its name. It shows no answers and no tracebacks. Its last line says what the checks cannot decide: the points of the cells whose values no check compares with the right ones, which only the graded run decides. A line of ticks is a good sign, not a promise of full marks.
 
 # %% nbgrader={"grade": false, "grade_id": "summary", "locked": true, "schema_version": 3, "solution": false, "task": false}
 from workbook.summary import summarise

@@ -35,6 +35,7 @@ import numpy as np
 from workbook.checks import as_number, check_array, check_close, check_number, check_that
 from workbook.data import figure8_data, figure8_weights
 from workbook.diagrams import draw_computation_graph
+from workbook.fingerprints import Fingerprints
 from workbook.gradcheck import numerical_gradient, relative_error
 
 
@@ -48,6 +49,13 @@ from workbook.gradcheck import numerical_gradient, relative_error
 #   something near `1`.
 # - `random_inputs(seed)` draws test arrays of shapes `()`, `(6,)`, `(4, 5)` and `(2, 3, 4)`,
 #   each in `float64` and `float32`.
+# - `fresh_z()` is a new copy of the demo input `z_demo` below: the checks never reuse an array
+#   that your code could have changed.
+#
+# Where a value has many digits (computed from random inputs), a check compares it with the right
+# one through a *fingerprint*, a scrambled summary of the rounded value that says "right" or "not
+# right" but cannot be turned back into the answer; where it is the value a known mistake gives,
+# the check names the mistake.
 
 # %% nbgrader={"grade": false, "grade_id": "helpers", "locked": true, "schema_version": 3, "solution": false, "task": false}
 def check_elementwise(f, name, z, mask_ok=False):
@@ -80,6 +88,14 @@ def derivative_error(f, df, z, *args):
     z = np.array(z, dtype=float)
     numeric = numerical_gradient(lambda: f(z, *args), z)
     return relative_error(df(z, *args), numeric)
+
+
+def fresh_z():
+    """A new array holding the numbers of z_demo."""
+    return np.array([[-2.0, -0.5, 0.0, 0.5, 3.0]])
+
+
+known = Fingerprints("activations_losses")   # recognises known mistakes (see the checks)
 
 
 def random_inputs(seed, away_from_zero=False):
@@ -138,8 +154,13 @@ print(relu(z_demo))
 
 # %% nbgrader={"grade": true, "grade_id": "test_relu", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 """relu: floats of the input's shape, never negative; correct on fresh arrays of any shape."""
-out = check_elementwise(relu, "relu(z_demo)", z_demo)
+check_that(np.array_equal(z_demo, fresh_z()),
+           "`z_demo` changed when the cell above ran relu(z_demo): relu writes into its input. "
+           "Return a new array, then run the cell that defines z_demo again.")
+out = check_elementwise(relu, "relu(z_demo)", fresh_z())
+known.check(out, "relu(z_demo)")
 check_that(np.all(out >= 0), "`relu(z_demo)` has a negative entry, but ReLU never returns one.")
+known.confirm(relu(np.random.default_rng(31).normal(size=(4, 5))), "relu of a random (4, 5) array")
 ### BEGIN HIDDEN TESTS
 for z in random_inputs(301):
     name = f"relu(z) for z of shape {z.shape} and dtype {z.dtype}"
@@ -149,9 +170,10 @@ for z in random_inputs(301):
 # %% [markdown]
 # The slope of ReLU is $1$ where $z > 0$ and $0$ where $z < 0$. At $z = 0$ there is a kink: the
 # slope is $0$ on the left and $1$ on the right, so ReLU has no derivative there. Code still
-# has to return a number. **This notebook uses $\operatorname{relu}'(0) = 0$**, as Lourenzutti's tutorial
-# and PyTorch do. Returning $1$ at zero is an equally valid choice and the grader accepts it; in
-# training an input of exactly `0.0` is rare, and either choice gives a usable gradient.
+# has to return a number. **This course uses $\operatorname{relu}'(0) = 0$**, as Lourenzutti's
+# tutorial, PyTorch and Assignment 2's `relu_jacobian` do, and the checks test it at 0. Mathematically
+# $1$ would be just as valid a convention (any number between 0 and 1 is a "subgradient"), and in
+# training an input of exactly `0.0` is rare; but one course needs one convention.
 #
 # Write `relu_derivative`. Floats (`0.0` and `1.0`) are the safest choice, because
 # backpropagation does arithmetic with this array and NumPy does not treat booleans as numbers
@@ -163,7 +185,7 @@ def relu_derivative(z):
     """Slope of ReLU at every entry of z, with relu'(0) = 0.
 
     z: array of any shape.
-    Returns an array of z's shape: 1 where z_i > 0 and 0 where z_i < 0 (floats are safest).
+    Returns an array of z's shape: 1 where z_i > 0 and 0 where z_i <= 0 (floats are safest).
     """
     ### BEGIN SOLUTION
     return (z > 0).astype(float)
@@ -175,15 +197,17 @@ print(relu_derivative(z_demo))
 
 # %% nbgrader={"grade": true, "grade_id": "test_relu_derivative", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 """relu_derivative: 0 or 1 (floats, or a boolean mask) of the input's shape; right on fresh arrays."""
-out = check_elementwise(relu_derivative, "relu_derivative(z_demo)", z_demo, mask_ok=True)
+out = check_elementwise(relu_derivative, "relu_derivative(z_demo)", fresh_z(), mask_ok=True)
+known.check(out, "relu_derivative(z_demo)")
 check_that(np.all((out == 0) | (out == 1)),
            "`relu_derivative(z_demo)` should hold only 0.0 and 1.0: ReLU's slopes.")
+check_that(float(out[0, 2]) == 0, "`relu_derivative` at z = 0 should be 0: this course takes relu'(0) = 0.")
 ### BEGIN HIDDEN TESTS
 for z in random_inputs(302, away_from_zero=True):
     name = f"relu_derivative(z) for z of shape {z.shape} and dtype {z.dtype}"
     check_close(check_elementwise(relu_derivative, name, z, mask_ok=True), (z > 0).astype(float), name)
 at_zero = check_elementwise(relu_derivative, "relu_derivative(0)", np.zeros((2, 3)), mask_ok=True)
-check_that(np.all((at_zero == 0) | (at_zero == 1)), "`relu_derivative(0)` should be 0 or 1.")
+check_close(at_zero, np.zeros((2, 3)), "relu_derivative at 0 (this course takes relu'(0) = 0)")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -231,6 +255,10 @@ activation_relu_dict["derivative"] = relu_derivative
 check_that(isinstance(activation_relu_dict, dict), "`activation_relu_dict` should be a dict.")
 check_that(set(activation_relu_dict) == {"activation", "derivative"},
            "`activation_relu_dict` should have exactly the keys 'activation' and 'derivative'.")
+check_that(np.array_equal(activation_relu_dict["activation"](fresh_z()), relu(fresh_z())),
+           "`activation_relu_dict['activation']` should be your `relu`.")
+check_that(np.array_equal(activation_relu_dict["derivative"](fresh_z()), relu_derivative(fresh_z())),
+           "`activation_relu_dict['derivative']` should be your `relu_derivative`.")
 ### BEGIN HIDDEN TESTS
 z = random_inputs(304, away_from_zero=True)[4]
 check_close(activation_relu_dict["activation"](z), np.maximum(z, 0.0),
@@ -267,7 +295,7 @@ def identity(z):
 
 # %% nbgrader={"grade": true, "grade_id": "test_identity", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 """identity: an array of the input's shape equal to the input, for any shape and dtype."""
-check_elementwise(identity, "identity(z_demo)", z_demo)
+check_elementwise(identity, "identity(z_demo)", fresh_z())
 ### BEGIN HIDDEN TESTS
 for z in random_inputs(305):
     name = f"identity(z) for z of shape {z.shape} and dtype {z.dtype}"
@@ -296,8 +324,8 @@ def identity_derivative(z):
 
 # %% nbgrader={"grade": true, "grade_id": "test_identity_derivative", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 """identity_derivative: floats of the input's shape; right values; agrees with the slope."""
-check_elementwise(identity_derivative, "identity_derivative(z_demo)", z_demo)
-error = derivative_error(identity, identity_derivative, z_demo)
+check_elementwise(identity_derivative, "identity_derivative(z_demo)", fresh_z())
+error = derivative_error(identity, identity_derivative, fresh_z())
 check_that(error < 1e-6, f"identity_derivative disagrees with the slope of identity ({error:.1e}).")
 ### BEGIN HIDDEN TESTS
 for z in random_inputs(306):
@@ -320,6 +348,10 @@ activation_output_dict["derivative"] = identity_derivative
 check_that(isinstance(activation_output_dict, dict), "`activation_output_dict` should be a dict.")
 check_that(set(activation_output_dict) == {"activation", "derivative"},
            "`activation_output_dict` should have exactly the keys 'activation' and 'derivative'.")
+check_that(np.array_equal(activation_output_dict["activation"](fresh_z()), identity(fresh_z())),
+           "`activation_output_dict['activation']` should be your `identity`.")
+check_that(np.array_equal(activation_output_dict["derivative"](fresh_z()), identity_derivative(fresh_z())),
+           "`activation_output_dict['derivative']` should be your `identity_derivative`.")
 ### BEGIN HIDDEN TESTS
 z = random_inputs(307)[4]
 check_close(activation_output_dict["activation"](z), z,
@@ -386,6 +418,10 @@ print(MSE(a_demo, Y_demo))
 check_number(MSE(a_demo, Y_demo), "MSE(a_demo, Y_demo)")
 check_that(MSE(a_demo, Y_demo) > 0, "`MSE(a_demo, Y_demo)` should be positive: a != Y.")
 check_that(MSE(Y_demo, Y_demo) == 0, "`MSE(Y, Y)` should be 0: the predictions are perfect.")
+known.check(MSE(a_demo, Y_demo), "MSE(a_demo, Y_demo)")
+rng_mse_ = np.random.default_rng(32)
+pairs_ = [(rng_mse_.normal(size=shape), rng_mse_.normal(size=shape)) for shape in [(6, 1), (3, 2), (5, 3), (2, 4)]]
+known.confirm(np.array([float(np.sum(MSE(a, Y))) for a, Y in pairs_]), "MSE of four random pairs (a, Y)")
 ### BEGIN HIDDEN TESTS
 rng_test = np.random.default_rng(308)
 for n, k in [(10, 1), (5, 2), (4, 3), (1, 3), (7, 5)]:
@@ -422,6 +458,10 @@ out = MSE_derivative(a_demo, Y_demo)
 check_array(out, "MSE_derivative(a_demo, Y_demo)", shape=a_demo.shape)
 check_that(np.all(np.sign(out) == np.sign(a_demo - Y_demo)),
            "`MSE_derivative` has the wrong sign: J grows when a moves away from Y.")
+known.check(out, "MSE_derivative(a_demo, Y_demo)")
+rng_mse_ = np.random.default_rng(33)
+known.confirm(MSE_derivative(rng_mse_.normal(size=(5, 3)), rng_mse_.normal(size=(5, 3))),
+              "MSE_derivative of a random pair (a, Y) of shape (5, 3)")
 ### BEGIN HIDDEN TESTS
 rng_test = np.random.default_rng(309)
 for n, k in [(10, 1), (5, 2), (4, 3), (1, 3), (7, 5)]:
@@ -452,6 +492,9 @@ for n, k in [(6, 1), (3, 2), (5, 3), (1, 4), (4, 5)]:
     a_test, Y_test = rng_test.normal(size=(n, k)), rng_test.normal(size=(n, k))
     error = derivative_error(MSE, MSE_derivative, a_test, Y_test)
     check_that(error < 1e-6, f"MSE_derivative is not the gradient of MSE for shape {(n, k)}.")
+    nudged = a_test.copy()
+    check_close(numerical_gradient(lambda a=nudged, Y=Y_test: MSE(a, Y), nudged), (a_test - Y_test) / n,
+                f"the slope of MSE, by finite differences, for shape {(n, k)}", rtol=1e-5, atol=1e-7)
     check_close(MSE_derivative(a_test, Y_test), (a_test - Y_test) / n, f"MSE_derivative for shape {(n, k)}")
 ### END HIDDEN TESTS
 
@@ -487,6 +530,9 @@ loss_dict["derivative"] = MSE_derivative
 check_that(isinstance(loss_dict, dict), "`loss_dict` should be a dict.")
 check_that(set(loss_dict) == {"loss", "derivative"},
            "`loss_dict` should have exactly the keys 'loss' and 'derivative'.")
+check_that(loss_dict["loss"](a_demo, Y_demo) == MSE(a_demo, Y_demo), "`loss_dict['loss']` should be your `MSE`.")
+check_that(np.array_equal(loss_dict["derivative"](a_demo, Y_demo), MSE_derivative(a_demo, Y_demo)),
+           "`loss_dict['derivative']` should be your `MSE_derivative`.")
 ### BEGIN HIDDEN TESTS
 ### BEGIN REFERENCE
 n_demo_ = a_demo.shape[0]
@@ -599,8 +645,10 @@ def sigmoid(z):
 
 # %% nbgrader={"grade": true, "grade_id": "test_sigmoid", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 """sigmoid: floats of the input's shape between 0 and 1; right on fresh arrays."""
-out = check_elementwise(sigmoid, "sigmoid(z_demo)", z_demo)
+out = check_elementwise(sigmoid, "sigmoid(z_demo)", fresh_z())
+known.check(out, "sigmoid(z_demo)")
 check_that(np.all((out > 0) & (out < 1)), "`sigmoid(z_demo)` should lie strictly between 0 and 1.")
+known.confirm(sigmoid(np.random.default_rng(34).normal(0, 2, size=(3, 4))), "sigmoid of a random (3, 4) array")
 ### BEGIN HIDDEN TESTS
 for z in random_inputs(311):
     name = f"sigmoid(z) for z of shape {z.shape} and dtype {z.dtype}"
@@ -622,9 +670,10 @@ def sigmoid_derivative(z):
 
 # %% nbgrader={"grade": true, "grade_id": "test_sigmoid_derivative", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 """sigmoid_derivative: in (0, 1/4], agrees with finite differences of your sigmoid; right values."""
-out = check_elementwise(sigmoid_derivative, "sigmoid_derivative(z_demo)", z_demo)
+out = check_elementwise(sigmoid_derivative, "sigmoid_derivative(z_demo)", fresh_z())
+known.check(out, "sigmoid_derivative(z_demo)")
 check_that(np.all((out > 0) & (out <= 0.25)), "`sigmoid_derivative` should lie in (0, 1/4].")
-error = derivative_error(sigmoid, sigmoid_derivative, z_demo)
+error = derivative_error(sigmoid, sigmoid_derivative, fresh_z())
 check_that(error < 1e-6, f"sigmoid_derivative disagrees with the slope of sigmoid ({error:.1e}).")
 ### BEGIN HIDDEN TESTS
 for z in random_inputs(312):
@@ -652,9 +701,10 @@ def tanh_derivative(z):
 
 # %% nbgrader={"grade": true, "grade_id": "test_tanh_derivative", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 """tanh_derivative: in [0, 1], agrees with finite differences of np.tanh; right values."""
-out = check_elementwise(tanh_derivative, "tanh_derivative(z_demo)", z_demo)
+out = check_elementwise(tanh_derivative, "tanh_derivative(z_demo)", fresh_z())
+known.check(out, "tanh_derivative(z_demo)")
 check_that(np.all((out >= 0) & (out <= 1)), "`tanh_derivative` should lie between 0 and 1.")
-error = derivative_error(np.tanh, tanh_derivative, z_demo)
+error = derivative_error(np.tanh, tanh_derivative, fresh_z())
 check_that(error < 1e-6, f"tanh_derivative disagrees with the slope of np.tanh ({error:.1e}).")
 ### BEGIN HIDDEN TESTS
 for z in random_inputs(313):
@@ -725,6 +775,7 @@ print(softmax(o_example).round(4))
 check_array(softmax(o_example), "softmax(o_example)", shape=(3,))
 out = softmax(scores_demo)
 check_array(out, "softmax(scores_demo)", shape=(5, 3))
+known.confirm(out, "softmax(scores_demo)")
 check_that(np.all(out >= 0), "`softmax(scores_demo)` has a negative entry.")
 check_that(np.allclose(out.sum(axis=1), 1),
            "each row of `softmax(scores_demo)` should sum to 1: is the sum over the right axis?")
@@ -815,6 +866,8 @@ singles_ = [as_number(mean_cross_entropy(p_demo[i], int(labels_demo[i])), "mean_
 check_that(np.isclose(as_number(mean_cross_entropy(p_demo, labels_demo), "mean_cross_entropy"), np.mean(singles_)),
            "`mean_cross_entropy(p_demo, labels_demo)` is not the mean of the five one-sample losses "
            "`mean_cross_entropy(p_demo[i], labels_demo[i])`: pick one entry per row, p[i, y_i].")
+known.check(mean_cross_entropy(p_demo, labels_demo), "mean_cross_entropy(p_demo, labels_demo)")
+known.confirm(np.array(singles_), "mean_cross_entropy of each of the five samples of p_demo")
 ### BEGIN HIDDEN TESTS
 p_example = np.exp(o_example - 8.0) / np.exp(o_example - 8.0).sum()
 check_close(mean_cross_entropy(p_example, 2), 4.0181559616008675, "mean_cross_entropy(softmax(o_example), 2)")
@@ -872,9 +925,11 @@ print(softmax_cross_entropy_gradient(o_example, 2).round(4))
 check_array(softmax_cross_entropy_gradient(o_example, 2), "gradient for o_example", shape=(3,))
 out = softmax_cross_entropy_gradient(scores_demo, labels_demo)
 check_array(out, "softmax_cross_entropy_gradient(scores_demo, labels_demo)", shape=(5, 3))
+known.confirm(out, "softmax_cross_entropy_gradient(scores_demo, labels_demo)")
 row_tol_ = 1e-8 if out.dtype.kind != "f" else max(1e-8, 32 * float(np.finfo(out.dtype).eps))
 check_that(np.allclose(out.sum(axis=1), 0, atol=row_tol_),
-           "each row of the gradient should sum to 0 (softmax and one-hot rows both sum to 1).")
+           "each row of `softmax_cross_entropy_gradient(scores_demo, labels_demo)` should sum to 0 "
+           "(softmax and one-hot rows both sum to 1).")
 ### BEGIN HIDDEN TESTS
 ### BEGIN REFERENCE
 p_example_ = np.exp(o_example - 8.0) / np.exp(o_example - 8.0).sum()
@@ -964,7 +1019,7 @@ for shape in [(4,), (1, 3), (6, 4), (5, 3)]:
 # %% [markdown]
 # ## Where you stand
 #
-# Run the cell below whenever you like: it runs every check of this notebook again and prints one line for each, the first thing to fix at the top. It shows no answers and no tracebacks. The hidden tests that decide your grade check more than these do, so a line of ticks is a good sign, not a promise.
+# Run the cell below whenever you like: it runs every check of this notebook again and prints one line for each, the first thing to fix at the top, and a known mistake by its name. It shows no answers and no tracebacks. Its last line says what the checks cannot decide: the points of the cells whose values no check compares with the right ones, which only the graded run decides. A line of ticks is a good sign, not a promise of full marks.
 
 # %% nbgrader={"grade": false, "grade_id": "summary", "locked": true, "schema_version": 3, "solution": false, "task": false}
 from workbook.summary import summarise

@@ -48,11 +48,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from workbook.checks import check_close, check_number, check_that
+from workbook.checks import check_close, check_number, check_runs, check_that
 from workbook.diagrams import draw_computation_graph, graph_path
+from workbook.fingerprints import Fingerprints
 
 torch.manual_seed(0)
 torch.set_num_threads(1)
+known = Fingerprints("autograd")   # recognises known mistakes (see the checks)
 
 
 # %% [markdown]
@@ -265,12 +267,25 @@ Value.__rtruediv__ = __rtruediv__
 # %% nbgrader={"grade": true, "grade_id": "test_more_ops", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 """-, /, ** and the reflected forms (2 * v, 1 + v, 1 - v, 2 / v) give Values with the right data."""
 v, w = Value(1.5), Value(-0.5)
+methods_ = {"-v": "__neg__", "v - w": "__sub__", "v / w": "__truediv__", "v ** 3": "__pow__",
+            "2 * v": "__rmul__", "1 + v": "__radd__", "1 - v": "__rsub__", "2 / v": "__rtruediv__",
+            "v - 1": "__sub__", "v / 4": "__truediv__"}
+for name_, make_ in [("2 * v", lambda: 2 * v), ("1 + v", lambda: 1 + v), ("1 - v", lambda: 1 - v),
+                     ("2 / v", lambda: 2 / v)]:
+    check_runs(make_, f"`{name_}` (a number on the left: Python asks Value.{methods_[name_]})")
 results = {"-v": -v, "v - w": v - w, "v / w": v / w, "v ** 3": v**3, "2 * v": 2 * v,
            "1 + v": 1 + v, "1 - v": 1 - v, "2 / v": 2 / v, "v - 1": v - 1, "v / 4": v / 4}
 for name, result in results.items():
     check_that(isinstance(result, Value), f"`{name}` should be a Value, but it is a {type(result).__name__}.")
     check_number(result.data, f"({name}).data")
 check_that(v.data == 1.5 and w.data == -0.5, "an operation should not change its inputs.")
+vf_, wf_ = 1.5, -0.5
+plain_ = {"-v": -vf_, "v - w": vf_ - wf_, "v / w": vf_ / wf_, "v ** 3": vf_**3, "2 * v": 2 * vf_,
+          "1 + v": 1 + vf_, "1 - v": 1 - vf_, "2 / v": 2 / vf_, "v - 1": vf_ - 1, "v / 4": vf_ / 4}
+for name, result in results.items():
+    check_that(np.isclose(result.data, plain_[name]),
+               f"`({name}).data`, from Value.{methods_[name]}, is not what {name} gives on the plain "
+               "numbers 1.5 and -0.5.")
 ### BEGIN HIDDEN TESTS
 ### BEGIN REFERENCE
 expected_ = {"-v": -1.5, "v - w": 2.0, "v / w": -3.0, "v ** 3": 3.375, "2 * v": 3.0, "1 + v": 2.5,
@@ -378,18 +393,22 @@ check_close((Value(0.3) * 2).tanh().exp().data, math.exp(math.tanh(0.6)), "exp(t
 #    gradient on, every node that uses it has already passed its share to it, so its `grad` is
 #    complete.
 #
-# **Why `+=`.** If a value is used twice, as `x` in $y = x \cdot x + x$, then a small change in
-# `x` reaches `y` along three paths, and $\partial y/\partial x$ is the **sum** of what each path
-# contributes (here $x + x + 1$). Each use calls a `_backward` that adds its part to `x.grad`;
+# **Why `+=`.** If a value is used more than once, as `x` in $y = x \cdot x + x$ (three times:
+# twice in the product, once in the sum), then a small change in `x` reaches `y` along three
+# paths, and $\partial y/\partial x$ is the **sum** of what each path contributes (here
+# $x + x + 1$). Each use calls a `_backward` that adds its part to `x.grad`;
 # with `=` instead of `+=`, the last use would overwrite the others.
 #
 # **Why the order.** The same reasoning shows why a plain recursion "call my `_backward`, then my
 # inputs'" is wrong: a node shared by two paths would pass on its gradient twice, or before all of
 # it has arrived.
 #
-# `backward()` only *adds* to the grads it finds, as PyTorch's does: it does not reset them.
-# Calling it twice on the same graph doubles every gradient. Resetting is your job between two
-# training steps (Part 4).
+# `backward()` only *adds* to the grads it finds, the grads of inner nodes too: it never resets
+# any of them (it only seeds the output's own grad with 1). So calling it twice on the same graph
+# does *not* simply double the gradients: every inner node still holds its grad from the first
+# call and passes the sum on. On $L = 3(a + bc)$ the second call leaves `a.grad`, `b.grad` and
+# `c.grad` at 9, 24 and 36, not 6, 12 and 18. Resetting is `zero_grad`'s job, between two
+# training steps (Part 4), and the checks test both calls.
 
 # %% nbgrader={"grade": false, "grade_id": "backward", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def backward(self):
@@ -412,6 +431,24 @@ def backward(self):
 
 
 Value.backward = backward
+
+# %% [markdown]
+# The checks compare the grads of `backward()` with slopes measured on the forward values alone,
+# by nudging one input of an expression both ways (Part 3 explains this finite difference):
+
+# %% nbgrader={"grade": false, "grade_id": "slope_tool", "locked": true, "schema_version": 3, "solution": false, "task": false}
+def slope(f, point, k, h=1e-6):
+    """The slope of f(Value(x) for x in point).data in input k, by centred differences."""
+    up, down = list(point), list(point)
+    up[k] += h
+    down[k] -= h
+    return (f(*[Value(x) for x in up]).data - f(*[Value(x) for x in down]).data) / (2 * h)
+
+
+def agrees(grad, f, point, k):
+    """Does a grad from backward() agree with the slope of f in input k?"""
+    return np.isclose(float(grad), slope(f, point, k), rtol=1e-5, atol=1e-6)
+
 
 # %% [markdown]
 # ### 2.1 The graph of Assignment 2
@@ -438,9 +475,14 @@ L_t = 3 * v_t
 L_t.backward()
 for node, name in [(a_t, "a"), (b_t, "b"), (c_t, "c"), (u_t, "u"), (v_t, "v"), (L_t, "L")]:
     check_number(node.grad, f"{name}.grad")
+known.check(np.array([a_t.grad, b_t.grad, c_t.grad], dtype=float), "the grads of a, b and c for L = 3(a + bc)")
 check_close(L_t.grad, 1.0, "L.grad, the derivative of L with respect to itself,")
 check_that(a_t.grad != 0 and b_t.grad != 0 and c_t.grad != 0,
            "after L.backward(), the grads of the inputs a, b and c should not be 0.")
+for k_, leaf_ in enumerate([a_t, b_t, c_t]):
+    check_that(agrees(leaf_.grad, lambda a, b, c: 3 * (a + b * c), (5.0, 3.0, 2.0), k_),
+               f"after L.backward(), the grad of input {'abc'[k_]} disagrees with the slope of L: "
+               "is the output seeded with 1, and are the nodes walked in reverse topological order?")
 ### BEGIN HIDDEN TESTS
 check_close(L_t.data, 33.0, "L.data")
 check_close(a_t.grad, 3.0, "dL/da")
@@ -462,7 +504,16 @@ x = Value(3.0)
 y = x * x + x
 y.backward()
 check_number(x.grad, "x.grad for y = x * x + x")
+known.check(x.grad, "x.grad for y = x * x + x")
 check_that(x.grad != 0, "after y.backward(), x.grad should not be 0.")
+check_that(agrees(x.grad, lambda t: t * t + t, (3.0,), 0),
+           "x.grad for y = x * x + x disagrees with the slope of y: each use of x must add its part "
+           "to x.grad (`+=` in every _backward, `=` overwrites the others).")
+twice_used_ = Value(-2.0)
+(twice_used_ + twice_used_).backward()
+check_that(agrees(twice_used_.grad, lambda t: t + t, (-2.0,), 0),
+           "a.grad for a + a disagrees with the slope of a + a: the _backward of a sum must add to "
+           "the grads of both its inputs (`+=`, not `=`), even when they are one Value.")
 ### BEGIN HIDDEN TESTS
 check_close(x.grad, 7.0, "dy/dx for y = x * x + x at x = 3")
 a_t = Value(-2.0)
@@ -493,6 +544,12 @@ f = d * 2 + d
 f.backward()
 check_number(a_t.grad, "a.grad for f = 2d + d, d = ab")
 check_number(d.grad, "d.grad for f = 2d + d")
+known.check(np.array([a_t.grad, b_t.grad, d.grad], dtype=float), "the grads of a, b and d for f = 2d + d, d = ab")
+check_that(agrees(a_t.grad, lambda a, b: (a * b) * 2 + a * b, (1.5, -2.0), 0)
+           and agrees(b_t.grad, lambda a, b: (a * b) * 2 + a * b, (1.5, -2.0), 1),
+           "the grads of a and b for f = 2d + d, d = ab, disagree with the slopes of f: does the "
+           "shared node d pass its grad on once, after all of it has arrived (reverse topological "
+           "order, every node visited once)?")
 ### BEGIN HIDDEN TESTS
 check_close(d.grad, 3.0, "df/dd for f = 2d + d")
 check_close(a_t.grad, -6.0, "df/da for f = 2d + d, d = ab")
@@ -515,6 +572,29 @@ k.backward()
 th_ = math.tanh(0.3)
 ### END REFERENCE
 check_close(x.grad, (2 * th_ + math.exp(th_)) * (1 - th_**2), "d(h^2 + e^h)/dx, h = tanh x")
+### END HIDDEN TESTS
+
+# %% nbgrader={"grade": true, "grade_id": "test_backward_twice", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+"""backward() adds to every grad it finds and resets none: a second call on the same graph adds again."""
+a_t, b_t, c_t = Value(5.0), Value(3.0), Value(2.0)
+L_t = 3 * (a_t + b_t * c_t)
+L_t.backward()
+once_ = [a_t.grad, b_t.grad, c_t.grad]
+L_t.backward()
+twice_ = [a_t.grad, b_t.grad, c_t.grad]
+check_that(all(second > first for first, second in zip(once_, twice_, strict=True)),
+           "a second L.backward() should add to the grads of a, b and c: backward() never resets "
+           "a grad (zero_grad does that).")
+### BEGIN HIDDEN TESTS
+check_close(np.array(twice_, dtype=float), [9.0, 24.0, 36.0],
+            "dL/da, dL/db and dL/dc after two calls of L.backward() on L = 3(a + bc)")
+p_t, q_t = Value(0.5), Value(-1.5)
+m_t = p_t * q_t + p_t
+m_t.backward()
+m_t.backward()
+# the first call leaves p -0.5, q 0.5 and pq 1; the second adds 1 + q * 2 to p and p * 2 to q
+check_close(np.array([p_t.grad, q_t.grad], dtype=float), [-2.5, 1.5],
+            "the grads of p and q after two calls of backward() on p q + p")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -546,8 +626,14 @@ for name, (make, numbers) in cases.items():
     for k, leaf in enumerate(inputs):
         check_number(leaf.grad, f"the grad of input {k + 1} of {name}")
     grads[name] = [leaf.grad for leaf in inputs]
+    known.check(np.array(grads[name], dtype=float), f"the grads of the inputs of {name}")
 check_that(grads["v + w"][0] == 1.0, "an addition passes the gradient through unchanged: "
            "d(v + w)/dv should be 1.")
+for name, (make, numbers) in cases.items():
+    for k_ in range(len(numbers)):
+        check_that(agrees(grads[name][k_], make, numbers, k_),
+                   f"the grad of input {k_ + 1} of {name} disagrees with the slope of {name}: look at "
+                   "the _backward of that operation.")
 ### BEGIN HIDDEN TESTS
 ### BEGIN REFERENCE
 expected_ = {
@@ -574,8 +660,15 @@ for name, start in [("exp", 0.7), ("exp", -1.1), ("tanh", 0.6), ("tanh", -1.3), 
     getattr(v, name)().backward()
     check_number(v.grad, f"the grad of Value({start}) after Value({start}).{name}().backward()")
     grads[name, start] = v.grad
+    known.check(v.grad, f"the grad of {name} at {start}")
 check_that(grads["exp", 0.7] > 0 and grads["tanh", 0.6] > 0,
            "e^v and tanh v grow with v: their derivatives are positive.")
+for (name, start), grad in grads.items():
+    check_that(agrees(grad, lambda v, name=name: getattr(v, name)(), (start,), 0),
+               f"the grad of {name} at {start} disagrees with the slope of {name}: look at its _backward.")
+at_zero = Value(0.0)
+at_zero.relu().backward()
+check_that(at_zero.grad == 0, "the grad of relu at 0 should be 0: this notebook takes relu'(0) = 0.")
 ### BEGIN HIDDEN TESTS
 check_close(grads["exp", 0.7], math.exp(0.7), "d(e^v)/dv at 0.7")
 check_close(grads["exp", -1.1], math.exp(-1.1), "d(e^v)/dv at -1.1")
@@ -583,6 +676,7 @@ check_close(grads["tanh", 0.6], 1 - math.tanh(0.6) ** 2, "d(tanh v)/dv at 0.6")
 check_close(grads["tanh", -1.3], 1 - math.tanh(-1.3) ** 2, "d(tanh v)/dv at -1.3")
 check_close(grads["relu", 1.5], 1.0, "d(relu v)/dv at 1.5")
 check_close(grads["relu", -0.8], 0.0, "d(relu v)/dv at -0.8")
+check_close(at_zero.grad, 0.0, "d(relu v)/dv at 0 (this notebook takes 0)")
 v = Value(0.25)
 (3 * v).tanh().exp().backward()
 ### BEGIN REFERENCE
@@ -797,6 +891,11 @@ check_that(all(isinstance(p, Value) for p in params), "every parameter should be
 out = neuron([0.5, -1.0, 2.0])
 check_that(isinstance(out, Value), f"a Neuron should return a Value, but it returned a {type(out).__name__}.")
 check_that(out.data >= 0, "a ReLU neuron never returns a negative number.")
+plain_neuron_ = Neuron(2, np.random.default_rng(3), relu=False)
+set_parameters(plain_neuron_, [0.75, -0.5, 0.3])
+check_that(np.isclose(plain_neuron_([2.0, 1.0]).data, 0.75 * 2.0 - 0.5 * 1.0 + 0.3),
+           "a linear Neuron with weights (0.75, -0.5) and bias 0.3 should give w . x + b on "
+           "x = (2, 1): are the weights and the bias all used?")
 ### BEGIN HIDDEN TESTS
 set_parameters(neuron, [0.5, -1.0, 0.25, 0.1])
 check_close(neuron([0.5, -1.0, 2.0]).data, 1.85, "a neuron with w = (0.5, -1, 0.25), b = 0.1 on (0.5, -1, 2)")
@@ -886,6 +985,12 @@ check_that(all(isinstance(p, Value) for p in model.parameters()), "every paramet
 y_out = model([0.5, -1.0])
 check_that(isinstance(y_out, list) and len(y_out) == 1 and isinstance(y_out[0], Value),
            "MLP([2, 3, 1], rng) should return a list of one Value.")
+rng_check_ = np.random.default_rng(65)
+arrays_ = [rng_check_.normal(size=shape) for shape in [(2, 4), (1, 4), (4, 3), (1, 3), (3, 2), (1, 2)]]
+checked_ = MLP([2, 4, 3, 2], np.random.default_rng(4))
+set_parameters(checked_, mlp_order(arrays_))
+known.confirm(np.array([[o.data for o in checked_(row)] for row in rng_check_.normal(size=(3, 2)).tolist()]),
+              "the outputs of MLP([2, 4, 3, 2]) with set weights, on three random inputs")
 ### BEGIN HIDDEN TESTS
 ### BEGIN REFERENCE
 def reference_forward_(params, X):
@@ -973,6 +1078,9 @@ check_that(J.data >= 0, "a sum of squares is never negative.")
 fitted = np.array([[model(row)[0].data] for row in X_loss.tolist()])
 check_that(abs(mse_loss(model, X_loss, fitted).data) < 1e-12,
            "mse_loss should be 0 when Y is exactly what the model predicts.")
+check_that(np.isclose(J.data, np.sum((fitted - Y_loss) ** 2) / (2 * len(X_loss))),
+           "mse_loss should be the sum of the squared errors of the model's outputs divided by 2n, "
+           "n the number of rows of X.")
 ### BEGIN HIDDEN TESTS
 rng_test = np.random.default_rng(63)
 params = [rng_test.normal(size=(2, 3)), rng_test.normal(size=(1, 3)), rng_test.normal(size=(3, 2)),
@@ -1263,6 +1371,7 @@ check_that(isinstance(losses, list) and len(losses) == 6, "train(..., steps=6, .
 for k, loss in enumerate(losses):
     check_number(loss, f"loss {k}")
 check_that(losses[-1] < losses[0], "the loss should go down during training.")
+known.confirm(np.array(losses, dtype=float), "the six losses of train on MLP([2, 3, 1]) with set weights")
 ### BEGIN HIDDEN TESTS
 ### BEGIN REFERENCE
 def reference_(params, X, Y):
@@ -1379,8 +1488,10 @@ print("dy/dx =", x.grad, "  by hand, tanh x + x (1 - tanh² x) + e^x =", t + 0.8
 #
 # 1. How many Values does one forward pass of the `[2, 6, 1]` network over the eight points create?
 #    Why is PyTorch, whose graph nodes are whole tensors, so much faster on the same network?
-# 2. Call `L.backward()` twice on the graph of Part 2.1 and look at `b.grad`. Why does PyTorch make
-#    the same choice, and when is adding up gradients across calls useful?
+# 2. Call `L.backward()` twice on the graph of Part 2.1: `b.grad` becomes 24, not 12. Where does
+#    the extra 6 come from (look at `u.grad`)? PyTorch, asked to run the same backward pass twice
+#    (`retain_graph=True`), gives 12: it adds only to the grads of the leaves and computes the
+#    inner ones afresh each time. When is adding up gradients across calls useful?
 # 3. A recursive topological sort fails on a chain of about a thousand operations (Python's
 #    recursion limit). How would you build the order without recursion?
 # 4. `relu` has no derivative at 0 and we used 0 there. Does the choice matter for training?
@@ -1388,7 +1499,7 @@ print("dy/dx =", x.grad, "  by hand, tanh x + x (1 - tanh² x) + e^x =", t + 0.8
 # %% [markdown]
 # ## Where you stand
 #
-# Run the cell below whenever you like: it runs every check of this notebook again and prints one line for each, the first thing to fix at the top. It shows no answers and no tracebacks. The hidden tests that decide your grade check more than these do, so a line of ticks is a good sign, not a promise.
+# Run the cell below whenever you like: it runs every check of this notebook again and prints one line for each, the first thing to fix at the top, and a known mistake by its name. It shows no answers and no tracebacks. Its last line says what the checks cannot decide: the points of the cells whose values no check compares with the right ones, which only the graded run decides. A line of ticks is a good sign, not a promise of full marks.
 
 # %% nbgrader={"grade": false, "grade_id": "summary", "locked": true, "schema_version": 3, "solution": false, "task": false}
 from workbook.summary import summarise

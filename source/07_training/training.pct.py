@@ -16,12 +16,15 @@
 # 5. **Part 5.** Initialisation: an experiment in which the activations of a deep network vanish or
 #    explode unless the weights are scaled the way He or Glorot and Bengio worked out.
 #
-# The whole notebook runs in well under 15 seconds on two CPU cores.
+# The whole notebook runs in under a minute on two shared CPU cores (about ten seconds of computing:
+# it waits longer when other work keeps the cores busy).
 #
 # **How the checks work.** After each answer cell comes a test cell. Its *visible* checks tell you
 # what to fix (type, shape, a property every right answer has) without giving the answer away;
-# when the notebook is graded, *hidden* checks compare your results with the correct ones on
-# other data too. Replace every `raise NotImplementedError()` with your code, then use
+# where a result has many digits they compare it with the right one through a *fingerprint* (a
+# scrambled summary that says "right" or "not right" but cannot be turned back into the answer),
+# and where it is the result a known mistake gives they name the mistake. When the notebook is
+# graded, *hidden* checks compare your results with the correct ones on other data too. Replace every `raise NotImplementedError()` with your code, then use
 # *Kernel → Restart and Run All* before you submit. The last cell sums up where you stand.
 #
 # **Sources.** The learning rate $\eta$ of every update rule here is the one of the gradient
@@ -48,9 +51,11 @@ import torch.nn.functional as F
 
 from workbook.checks import as_number, check_array, check_close, check_number, check_that
 from workbook.digits import N_CLASSES, load_digits, train_test_split
+from workbook.fingerprints import Fingerprints
 
 torch.set_num_threads(1)                 # small networks are fastest on one thread
 torch.set_default_dtype(torch.float64)   # double precision: results agree to many digits
+known = Fingerprints("training")         # recognises known mistakes (see the checks)
 
 # %% [markdown]
 # ## Part 1 — Three sets, and the test set touched once
@@ -94,11 +99,19 @@ for part_, label_ in zip(parts_, ("train", "val", "test"), strict=True):
 check_that([len(p) for p in parts_] == [35, 10, 5],
            "With n=50, val_fraction=0.2 and test_fraction=0.1 the sets should hold 35, 10 and "
            "5 rows (the fractions are of all n rows).")
+check_that([len(p) for p in split_indices(13, 0.3, 0.2, seed=1)] == [6, 4, 3],
+           "split_indices(13, 0.3, 0.2, seed=1) should give sets of 6, 4 and 3 "
+           "rows: round(0.3 * 13) = round(3.9) = 4 and round(0.2 * 13) = round(2.6) = 3 "
+           "(`int` would cut them down to 3 and 2).")
 check_that(sorted(np.concatenate(parts_).tolist()) == list(range(50)),
-           "Every row number 0..n-1 should be in exactly one of the three sets.")
+           "Every row number 0..n-1 should be in exactly one of the three sets of split_indices.")
 check_that(all(np.array_equal(a, b) for a, b in
                zip(parts_, split_indices(50, 0.2, 0.1, seed=0), strict=True)),
-           "The same seed should give the same split: use np.random.default_rng(seed).")
+           "The same seed should give the same split: split_indices should shuffle with "
+           "np.random.default_rng(seed).")
+check_that(not np.array_equal(np.sort(parts_[2]), np.arange(5)) and not np.all(np.diff(parts_[0]) > 0),
+           "split_indices should shuffle the rows: its test set holds the first rows, or its "
+           "training rows are in order.")
 ### BEGIN HIDDEN TESTS
 big_ = split_indices(1000, 0.25, 0.15, seed=3)
 check_close(np.array([len(p) for p in big_]), [600, 250, 150], "the sizes of the three sets, n=1000")
@@ -108,11 +121,16 @@ check_close(float(np.isin(np.concatenate(big_), np.arange(1000)).all()), 1.0,
 # shuffled: the test rows are not one block of consecutive row numbers, nor sorted
 check_close(float(np.ptp(big_[2]) + 1 > len(big_[2]) and not np.all(np.diff(big_[2]) > 0)), 1.0,
             "the test rows are shuffled")
+check_close(float(all(np.array_equal(a, b) for a, b in
+                      zip(big_, split_indices(1000, 0.25, 0.15, seed=3), strict=True))), 1.0,
+            "the same seed gives the same split")
 other_ = split_indices(1000, 0.25, 0.15, seed=4)
 check_close(float(not np.array_equal(big_[2], other_[2])), 1.0,
             "another seed gives another split")
 check_close(np.array([len(p) for p in split_indices(7, 0.3, 0.3, seed=1)]), [3, 2, 2],
             "the sizes of the three sets, n=7 (round each fraction of n)")
+check_close(np.array([len(p) for p in split_indices(9, 0.3, 0.3, seed=2)]), [3, 3, 3],
+            "the sizes of the three sets, n=9 (0.3 * 9 = 2.7 rounds to 3)")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -182,9 +200,17 @@ check_that(abs(as_number(expected_initial_loss, "expected_initial_loss") - 2.3) 
            "`expected_initial_loss` should be -ln(1/10) = ln 10 for ten equally likely classes.")
 start_ = initial_loss(make_model(0), X_val, y_val)
 check_number(start_, "initial_loss(make_model(0), X_val, y_val)")
+known.check(start_, "initial_loss(make_model(0), X_val, y_val)")
 check_that(abs(as_number(start_, "initial_loss") - np.log(10)) < 0.1,
-           "An untrained network's loss should be within 0.1 of ln 10: is `F.cross_entropy` given "
+           "initial_loss of an untrained network should be within 0.1 of ln 10: is `F.cross_entropy` given "
            "logits (not probabilities), and is it the mean over the rows?")
+confident_ = []
+for seed_ in (6, 7, 8, 9):
+    with torch.no_grad():
+        loud_model_ = make_model(seed_)
+        loud_model_[2].weight.mul_(8.0)   # confident from the start: far from ln 10
+    confident_.append(as_number(initial_loss(loud_model_, X_val, y_val), "initial_loss"))
+known.confirm(np.array(confident_), "initial_loss of four networks with large output weights")
 ### BEGIN HIDDEN TESTS
 check_close(expected_initial_loss, np.log(10), "expected_initial_loss")
 with torch.no_grad():
@@ -272,6 +298,10 @@ check_that(all(not torch.equal(a, b) for a, b in zip(before_, model_.parameters(
 check_that(history_[-1] < history_[0] < np.log(10),
            "The training loss should fall from epoch to epoch with lr=0.1: are the gradients "
            "reset before each backward()?")
+run_ = make_model(2)
+known.confirm(np.array(train(run_, torch.optim.SGD(run_.parameters(), lr=0.2), X_train[:90], y_train[:90],
+                             epochs=4, batch_size=16, seed=5)),
+              "the history of train on 90 rows, batches of 16 (the last one smaller), 4 epochs, seed 5")
 ### BEGIN HIDDEN TESTS
 ### BEGIN REFERENCE
 def reference_run_():
@@ -323,7 +353,7 @@ check_that(isinstance(tiny_epochs, int) and 1 <= tiny_epochs <= 300,
            "`tiny_epochs` should be a whole number of epochs from 1 to 300.")
 check_that(len(tiny_history) == tiny_epochs, "`tiny_history` should hold one loss per epoch.")
 check_that(tiny_history[-1] < 0.01,
-           "The final loss on the 20 images should be below 0.01: try a larger learning rate or "
+           "The final loss on the 20 images should be below 0.01: try a larger `tiny_lr` or "
            "more epochs (and check train if neither helps).")
 ### BEGIN HIDDEN TESTS
 check_close(accuracy(tiny_model, X_tiny, y_tiny), 1.0, "the accuracy on the 20 images")
@@ -349,7 +379,7 @@ with torch.no_grad():
 
 # %% nbgrader={"grade": false, "grade_id": "sweep_settings", "locked": true, "schema_version": 3, "solution": false, "task": false}
 LEARNING_RATES = [0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0]
-SWEEP_EPOCHS, SWEEP_BATCH = 10, 32
+SWEEP_EPOCHS, SWEEP_BATCH = 12, 32
 
 # %% nbgrader={"grade": false, "grade_id": "sweep", "locked": false, "schema_version": 3, "solution": true, "task": false}
 sweep_models, sweep_histories, sweep_val_losses = {}, {}, {}
@@ -391,6 +421,8 @@ check_that(all(abs(sweep_val_losses[lr] - initial_loss(sweep_models[lr], X_val, 
                for lr in LEARNING_RATES),
            "Each entry of `sweep_val_losses` should be the loss of that rate's trained model on "
            "the validation set (X_val, y_val).")
+known.confirm(np.array([sweep_val_losses[lr] for lr in LEARNING_RATES]),
+              "the validation losses of the sweep, rate by rate")
 ### BEGIN HIDDEN TESTS
 check_close(np.array([sweep_val_losses[lr] for lr in LEARNING_RATES]), reference_sweep_(),
             "the validation losses of the sweep", rtol=1e-6)
@@ -444,9 +476,11 @@ else:
 #
 # Every choice is made: the network is `make_model(0)` trained at `best_lr`, which the sweep
 # already holds as `sweep_models[best_lr]`. Now, and only now, measure its accuracy on the test
-# set and store it as `test_accuracy` (a float between 0 and 1). Had we picked the rate by the
-# test set, this number would be a little too good; picked by the validation set, it is an honest
-# estimate for digits the network has never seen.
+# set and store it as `test_accuracy` (a float between 0 and 1). Picked by the validation set,
+# the rate owes nothing to the test set, so this number is an honest estimate for digits the
+# network has never seen. Had we picked the rate by the test set, its test loss would be the
+# lowest of the sweep by construction, an estimate tilted in our favour; and here the test set
+# would even pick another rate than the validation set does.
 
 # %% nbgrader={"grade": false, "grade_id": "test_accuracy", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
@@ -461,6 +495,9 @@ check_that(0 <= as_number(test_accuracy, "test_accuracy") <= 1,
            "`test_accuracy` should be a share between 0 and 1 (not a percentage).")
 check_that(test_accuracy > 0.9, "The chosen network should get more than 90% of the test "
                                 "digits right: is it the model trained at best_lr?")
+check_that(np.isclose(as_number(test_accuracy, "test_accuracy"), accuracy(sweep_models[best_lr], X_test, y_test)),
+           "`test_accuracy` should be the accuracy of sweep_models[best_lr] on the test set "
+           "(X_test, y_test).")
 ### BEGIN HIDDEN TESTS
 ### BEGIN REFERENCE
 def reference_test_accuracy_():
@@ -538,12 +575,14 @@ def my_steps_(step, start, grads, **settings):
 
 rng_ = np.random.default_rng(0)
 start_, grads_ = rng_.normal(size=(2, 3)), rng_.normal(size=(4, 2, 3))
+known.check(my_steps_(momentum_step, start_, grads_, lr=0.1, beta=0.9),
+            "the parameter after each of four steps of momentum_step")
 check_close(my_steps_(momentum_step, start_, grads_[:1], lr=0.1, beta=0.9)[0],
             torch_steps_(lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9), start_, grads_[:1])[0],
-            "the parameter after the first step (the velocity starts as the gradient)")
+            "the parameter after the first step of momentum_step (the velocity starts as the gradient)")
 check_close(my_steps_(momentum_step, start_, grads_, lr=0.1, beta=0.9),
             torch_steps_(lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9), start_, grads_),
-            "the parameter after each of four steps")
+            "the parameter after each of four steps of momentum_step")
 ### BEGIN HIDDEN TESTS
 rng_ = np.random.default_rng(11)
 start_, grads_ = rng_.normal(size=(3, 2)), rng_.normal(size=(6, 3, 2))
@@ -572,13 +611,19 @@ def adam_step(param, grad, state, lr, beta1=0.9, beta2=0.999, eps=1e-8):
 """adam_step: the same parameters as torch.optim.Adam, step after step."""
 rng_ = np.random.default_rng(1)
 start_, grads_ = rng_.normal(size=(2, 3)), rng_.normal(size=(5, 2, 3))
+known.check(my_steps_(adam_step, start_, grads_, lr=0.1), "the parameter after each of five steps of adam_step")
 check_close(my_steps_(adam_step, start_, grads_[:1], lr=0.1)[0],
             torch_steps_(lambda p: torch.optim.Adam(p, lr=0.1), start_, grads_[:1])[0],
-            "the parameter after the first Adam step (with the bias correction, it moves by "
-            "about lr in every entry)")
+            "the parameter after the first step of adam_step (with the bias correction, it moves "
+            "by about lr in every entry)")
 check_close(my_steps_(adam_step, start_, grads_, lr=0.1),
             torch_steps_(lambda p: torch.optim.Adam(p, lr=0.1), start_, grads_),
-            "the parameter after each of five Adam steps")
+            "the parameter after each of five steps of adam_step")
+small_ = 1e-3 * rng_.normal(size=(4, 2, 3))
+check_close(my_steps_(adam_step, start_, small_, lr=0.01, eps=1e-3),
+            torch_steps_(lambda p: torch.optim.Adam(p, lr=0.01, eps=1e-3), start_, small_),
+            "the parameter after four steps of adam_step with small gradients and eps=1e-3 "
+            "(eps is added after the square root)")
 ### BEGIN HIDDEN TESTS
 rng_ = np.random.default_rng(12)
 start_, grads_ = rng_.normal(size=(3, 2)), 1e-3 * rng_.normal(size=(7, 3, 2))
@@ -702,6 +747,11 @@ for value_, name_ in ((he_std(100), "he_std(100)"), (xavier_std(100, 50), "xavie
     check_number(value_, name_)
     check_that(0 < as_number(value_, name_) < 1, f"`{name_}` should be a small positive number.")
 check_that(he_std(400) < he_std(100), "Wider layers need smaller weights: he_std(400) < he_std(100).")
+known.confirm(np.array([as_number(he_std(n), "he_std") for n in (3, 17, 100, 511)]),
+              "he_std of 3, 17, 100 and 511 inputs")
+known.confirm(np.array([as_number(xavier_std(n_in, n_out), "xavier_std")
+                        for n_in, n_out in ((3, 5), (17, 2), (100, 40), (511, 64))]),
+              "xavier_std of four layers")
 ### BEGIN HIDDEN TESTS
 check_close(he_std(128), np.sqrt(2 / 128), "he_std(128)")
 check_close(he_std(3), np.sqrt(2 / 3), "he_std(3)")
@@ -716,6 +766,9 @@ layers_ = [rng_.normal(size=(4, 6)), rng_.normal(size=(6, 3))]
 stds_ = activation_stds(rng_.normal(size=(5, 4)), layers_, np.tanh)
 check_array(stds_, "activation_stds(...) for two layers", shape=(2,))
 check_that(np.all(stds_ > 0), "A standard deviation of tanh activations should be positive here.")
+four_ = [rng_.normal(size=(4, 6)), rng_.normal(size=(6, 5)), rng_.normal(size=(5, 5)), rng_.normal(size=(5, 3))]
+known.confirm(activation_stds(rng_.normal(size=(8, 4)), four_, lambda z: np.maximum(z, 0)),
+              "activation_stds of a random batch through four random ReLU layers")
 ### BEGIN HIDDEN TESTS
 rng_ = np.random.default_rng(21)
 inputs_ = rng_.normal(size=(9, 5))
@@ -774,7 +827,7 @@ try:
             ax.plot(range(1, DEPTH + 1), np.maximum(stds, 1e-300), "o-", ms=3,
                     label=f"σ = {scale_name}")
         ax.set(yscale="log", xlabel="layer", title=f"{act_name} network, {WIDTH} units a layer")
-        ax.axhspan(0.1, 10, color="green", alpha=0.08)
+        ax.axhspan(0.1, 10, color="green", alpha=0.25, lw=0, label="neither vanishing nor exploding")
     axes[0].set_ylabel("standard deviation of the activations")
     axes[1].legend(fontsize=8)
     fig.tight_layout()
@@ -818,7 +871,7 @@ check_close(float(relu_choice == "He"), 1.0, "relu_choice")
 # %% [markdown]
 # ## Where you stand
 #
-# Run the cell below whenever you like: it runs every check of this notebook again and prints one line for each, the first thing to fix at the top. It shows no answers and no tracebacks. The hidden tests that decide your grade check more than these do, so a line of ticks is a good sign, not a promise.
+# Run the cell below whenever you like: it runs every check of this notebook again and prints one line for each, the first thing to fix at the top, and a known mistake by its name. It shows no answers and no tracebacks. Its last line says what the checks cannot decide: the points of the cells whose values no check compares with the right ones, which only the graded run decides. A line of ticks is a good sign, not a promise of full marks.
 
 # %% nbgrader={"grade": false, "grade_id": "summary", "locked": true, "schema_version": 3, "solution": false, "task": false}
 from workbook.summary import summarise

@@ -9,27 +9,32 @@ GRADIENT = "softmax_cross_entropy_gradient"
 
 MISTAKES = [
     Mistake(
-        "leaky instead of plain ReLU",
+        "a leaky ReLU, max(0.01 z, z), instead of max(0, z)",
         (Edit("relu", "np.maximum(z, 0)", "np.maximum(0.01 * z, z)"),),
         loses=("test_relu",),
     ),
     Mistake(
-        "ReLU overwrites its input",
+        "relu writes into its input (z[z < 0] = 0)",
         (Edit("relu", "return np.maximum(z, 0)", "z[z < 0] = 0\n    return z"),),
         loses=("test_relu",),
     ),
     Mistake(
-        "ReLU derivative returns the input",
+        "relu_derivative returns z itself",
         (Edit("relu_derivative", "return (z > 0).astype(float)", "return z"),),
         loses=("test_relu_derivative", "test_relu_derivative_fd"),
     ),
     Mistake(
-        "ReLU dictionary holds relu as its derivative",
+        "relu'(0) taken as 1 (z >= 0), where this course takes 0",
+        (Edit("relu_derivative", "(z > 0).astype(float)", "(z >= 0).astype(float)"),),
+        loses=("test_relu_derivative",),
+    ),
+    Mistake(
+        "relu put under 'derivative' in activation_relu_dict",
         (Edit("relu_dict", '["derivative"] = relu_derivative', '["derivative"] = relu'),),
         loses=("test_relu_dict",),
     ),
     Mistake(
-        "identity derivative returns the scalar 1",
+        "identity_derivative returns the number 1, not an array",
         (Edit("identity_derivative", "np.ones_like(z)", "1.0"),),
         loses=("test_identity_derivative",),
     ),
@@ -39,37 +44,37 @@ MISTAKES = [
         loses=("test_mse", "test_mse_consistent"),
     ),
     Mistake(
-        "the tutorial's MSE: a mean over all entries",
+        "MSE as np.mean over all entries (the tutorial's slip)",
         (Edit("mse", "np.sum((a - Y) ** 2) / (2 * n)", "np.mean((a - Y) ** 2) / 2"),),
         loses=("test_mse", "test_mse_consistent"),
     ),
     Mistake(
-        "MSE derivative without 1/n",
+        "MSE_derivative without the 1/n",
         (Edit("mse_derivative", "return (a - Y) / n", "return a - Y"),),
         loses=("test_mse_derivative", "test_mse_consistent"),
     ),
     Mistake(
-        "MSE derivative with the sign flipped",
+        "MSE_derivative with the sign flipped, (Y - a) / n",
         (Edit("mse_derivative", "return (a - Y) / n", "return (Y - a) / n"),),
         loses=("test_mse_derivative", "test_mse_consistent"),
     ),
     Mistake(
-        "sigmoid with the sign of z flipped",
+        "sigmoid as 1 / (1 + exp(z)), the sign of z flipped",
         (Edit("sigmoid", "np.exp(-z)", "np.exp(z)"),),
         loses=("test_sigmoid",),
     ),
     Mistake(
-        "sigmoid derivative uses z instead of sigmoid(z)",
+        "sigmoid_derivative as s (1 - z) instead of s (1 - s)",
         (Edit("sigmoid_derivative", "return s * (1 - s)", "return s * (1 - z)"),),
         loses=("test_sigmoid_derivative",),
     ),
     Mistake(
-        "tanh derivative without the square",
+        "tanh_derivative as 1 - tanh(z), without the square",
         (Edit("tanh_derivative", "1 - np.tanh(z) ** 2", "1 - np.tanh(z)"),),
         loses=("test_tanh_derivative",),
     ),
     Mistake(
-        "softmax over the wrong axis",
+        "softmax over axis 0, the samples, instead of the classes",
         (
             Edit("softmax", "np.max(z, axis=-1", "np.max(z, axis=0"),
             Edit("softmax", "np.sum(exps, axis=-1", "np.sum(exps, axis=0"),
@@ -77,37 +82,37 @@ MISTAKES = [
         loses=("test_softmax",),
     ),
     Mistake(
-        "unstable softmax",
+        "softmax without the max shift (overflows)",
         (Edit("softmax", "z - np.max(z, axis=-1, keepdims=True)", "z"),),
         loses=("test_softmax_stable",),
     ),
     Mistake(
-        "cross-entropy summed instead of averaged",
+        "cross-entropy summed over the samples, not averaged",
         (Edit("cross_entropy", "-np.mean(", "-np.sum("),),
         loses=("test_cross_entropy",),
     ),
     Mistake(
-        "cross-entropy with 1-based labels",
+        "cross-entropy with the labels counted from 1",
         (Edit("cross_entropy", "p[np.arange(len(y)), y]", "p[np.arange(len(y)), y - 1]"),),
         loses=("test_cross_entropy",),
     ),
     Mistake(
-        "cross-entropy picking p[:, y], an (n, n) table (fails its own visible check)",
+        "p[:, y], an (n, n) table, where p[np.arange(n), y] is needed",
         (Edit("cross_entropy", "picked = p[np.arange(len(y)), y]", "picked = p[:, y]"),),
         loses=("test_cross_entropy",),
     ),
     Mistake(
-        "softmax gradient with the one-hot of the wrong label (y - 1)",
+        "the softmax gradient with the one-hot of label y - 1",
         (Edit(GRADIENT, "onehot = np.eye(o.shape[-1])[y]", "onehot = np.eye(o.shape[-1])[y - 1]"),),
         loses=("test_softmax_ce_gradient", "test_softmax_ce_gradient_fd"),
     ),
     Mistake(
-        "softmax gradient without the one-hot",
+        "the softmax gradient without the one-hot",
         (Edit(GRADIENT, "(softmax(o) - onehot) / n", "softmax(o) / n"),),
         loses=("test_softmax_ce_gradient", "test_softmax_ce_gradient_fd"),
     ),
     Mistake(
-        "softmax gradient without 1/n",
+        "the softmax gradient without the 1/n",
         (Edit(GRADIENT, "(softmax(o) - onehot) / n", "softmax(o) - onehot"),),
         loses=("test_softmax_ce_gradient", "test_softmax_ce_gradient_fd"),
     ),
@@ -134,10 +139,6 @@ VARIANTS = [
             Edit("relu", "np.maximum(z, 0)", "np.where(z > 0, z, 0.0)"),
             Edit("relu_derivative", "(z > 0).astype(float)", "np.where(z > 0, 1.0, 0.0)"),
         ),
-    ),
-    Variant(
-        "ReLU derivative 1 at zero",
-        (Edit("relu_derivative", "(z > 0).astype(float)", "(z >= 0).astype(float)"),),
     ),
     Variant("identity returns a copy", (Edit("identity", "return z", "return z.copy()"),)),
     Variant(

@@ -12,13 +12,13 @@ NETWORK = ("test_mlp_vs_nn", "test_train")
 MISTAKES = [
     # += at fan-out
     Mistake(
-        "= instead of += in the backward of a product",
+        "= where += is needed in the backward of a product",
         (Edit("add_mul", "self.grad += other.data * out.grad\n        other.grad += self.data",
               "self.grad = other.data * out.grad\n        other.grad = self.data"),),
         loses=("test_backward_fanout", *GRADS, *NETWORK),
     ),
     Mistake(
-        "= instead of += in the backward of a sum",
+        "= where += is needed in the backward of a sum",
         (Edit("add_mul", "self.grad += out.grad\n        other.grad += out.grad",
               "self.grad = out.grad\n        other.grad = out.grad"),),
         loses=("test_backward_fanout", *NETWORK),
@@ -54,14 +54,21 @@ Value.backward = backward
         loses=("test_backward_order", *GRADS, *NETWORK),
     ),
     Mistake(
-        "output's grad never seeded with 1",
+        "the output's grad never seeded with 1",
         (Edit("backward", "    self.grad = 1.0\n", ""),),
         loses=("test_graph_L", "test_backward_fanout", "test_backward_order", "test_ops_grad",
                "test_functions_grad", *NETWORK),
     ),
+    Mistake(
+        "backward() resets every grad before it starts, where it should only add",
+        (Edit("backward", "    visit(self)\n    self.grad = 1.0\n",
+              "    visit(self)\n    for node in order:\n        node.grad = 0.0\n"
+              "    self.grad = 1.0\n"),),
+        loses=("test_backward_twice",),
+    ),
     # grads reset between steps
     Mistake(
-        "grads not reset between training steps",
+        "train without model.zero_grad(): grads pile up from step to step",
         (Edit("train", "        model.zero_grad()\n", ""),),
         loses=("test_train",),
     ),
@@ -104,6 +111,11 @@ Value.backward = backward
         loses=("test_functions_grad", *GRADS),
     ),
     Mistake(
+        "relu'(0) taken as 1, where this notebook takes 0",
+        (Edit("functions", "(self.data > 0) * out.grad", "(self.data >= 0) * out.grad"),),
+        loses=("test_functions_grad",),
+    ),
+    Mistake(
         "relu passes the gradient on also where its input is negative",
         (Edit("functions", "(self.data > 0) * out.grad", "out.grad"),),
         loses=("test_functions_grad", *GRADS, *NETWORK),
@@ -137,12 +149,12 @@ Value.backward = backward
     ),
     # the network
     Mistake(
-        "a ReLU on the output layer too",
+        "a ReLU on the MLP's output layer too",
         (Edit("layer_mlp", "relu=k < last", "relu=True"),),
         loses=("test_mlp", *NETWORK),
     ),
     Mistake(
-        "neuron without its bias",
+        "a Neuron without its bias",
         (Edit("neuron", "x, strict=True)), self.b)", "x, strict=True)), 0)"),),
         loses=("test_neuron", "test_mlp", *NETWORK),
     ),
@@ -152,7 +164,7 @@ Value.backward = backward
         loses=("test_mse_loss", *NETWORK),
     ),
     Mistake(
-        "training step uphill: + instead of -",
+        "train steps uphill: p.data + learning_rate * p.grad",
         (Edit("train", "p.data -= learning_rate * p.grad", "p.data += learning_rate * p.grad"),),
         loses=("test_train",),
     ),

@@ -25,36 +25,43 @@ def cost_first_point(W1, W2, W3):
     return np.mean((yhat - Y) ** 2) / 2
 '''
 
+PATHS_AS_MATRICES = '''
+def dj_dw1(i, j, W1, W2, W3):
+    Z1, X1, Z2, X2, Z3, X3 = forward(X[:1], W1, W2, W3)
+    delta1 = ((((X3 - Y[:1]) @ W3.T) * (Z2 > 0)) @ W2.T) * (Z1 > 0)
+    return (X[:1].T @ delta1)[i - 1, j - 1]
+'''
+
 MISTAKES = [
     Mistake(
-        "wrong sign of dJ/dyhat",
+        "dJ/dyhat with the wrong sign, y - yhat",
         (Edit("exercise_2", "dJ_dz3 = X3[0, 0] - Y[0, 0]", "dJ_dz3 = Y[0, 0] - X3[0, 0]"),),
         loses=NONZERO,
     ),
     Mistake(
-        "forgotten ReLU gate in layer 2",
+        "the ReLU gate of layer 2 left out",
         (Edit("exercise_3", " * (Z2[0, 0] > 0)", ""),),
         loses=("test_dj_dw2_21",),
     ),
     Mistake(
-        "forgotten ReLU gate on the paths of layer 1",
+        "the ReLU gate of layer 2 left out of the paths to layer 1",
         (Edit("exercise_4", "dJ_dz2_1 = dJ_dz3 * W3[0, 0] * (Z2[0, 0] > 0)",
               "dJ_dz2_1 = dJ_dz3 * W3[0, 0]"),),
         loses=("test_dj_dw1_12", "test_dj_dw1_22"),
     ),
     Mistake(
-        "wrong weight index (the activation of node 1, not node 2)",
+        "the activation of unit 1 where the edge starts at unit 2",
         (Edit("exercise_2", "dJ_dz3 * X2[0, 1]", "dJ_dz3 * X2[0, 0]"),),
         loses=("test_dj_dw3_21",),
     ),
     Mistake(
-        "full-data average instead of the first point (derivative)",
+        "the derivative averaged over all ten points, not taken at the first",
         (Edit("exercise_2", "dj_dw3_21 = dJ_dz3 * X2[0, 1]",
               "dj_dw3_21 = np.mean((X3[:, 0] - Y[:, 0]) * X2[:, 1])"),),
         loses=("test_dj_dw3_21",),
     ),
     Mistake(
-        "full-data average instead of the first point (cost)",
+        "the cost averaged over all ten points, not taken at the first",
         (Edit("cost_first_point", None, FULL_DATA_COST),),
         loses=("test_cost_first_point",),
     ),
@@ -64,12 +71,12 @@ MISTAKES = [
         loses=("test_cost_first_point",),
     ),
     Mistake(
-        "derivative of (yhat - y)^2 used with the cost 1/2 (yhat - y)^2",
+        "dJ/dyhat = 2 (yhat - y), the derivative of a cost without its 1/2",
         (Edit("exercise_2", "dJ_dz3 = X3[0, 0] - Y[0, 0]", "dJ_dz3 = 2 * (X3[0, 0] - Y[0, 0])"),),
         loses=NONZERO,
     ),
     Mistake(
-        "derivative with respect to the wrong layer's input",
+        "the input X where the activation X1 of layer 1 is needed",
         (Edit("exercise_3_more", "(Z2[0, 1] > 0) * X1[0, 1]", "(Z2[0, 1] > 0) * X[0, 1]"),),
         loses=("test_dj_dw2_22",),
     ),
@@ -86,12 +93,12 @@ MISTAKES = [
         loses=("test_logistic_batch", "test_logistic_batch_fresh"),
     ),
     Mistake(
-        "forward pass of the delta method with W2 transposed (the COS 324 W2 is symmetric)",
+        "W2 used transposed in cos324_forward",
         (Edit("cos324_setup", "h2 = np.maximum(W2 @ h1, 0)", "h2 = np.maximum(W2.T @ h1, 0)"),),
         loses=("test_do1_dw22",),
     ),
     Mistake(
-        "original weights nudged in place",
+        "W1_c nudged in place instead of a copy",
         (Edit("delta_method", "W1_nudged = W1_c.copy()", "W1_nudged = W1_c"),),
         loses=("test_do1_dw22",),
     ),
@@ -101,7 +108,7 @@ MISTAKES = [
         loses=("test_relu_jacobian",),
     ),
     Mistake(
-        "sigmoid derivative a instead of a(1 - a) (fails a visible check)",
+        "sigma'(z) taken as a instead of a(1 - a)",
         (Edit("logistic_one", "dz = da * a_one * (1 - a_one)", "dz = da * a_one"),),
         loses=("test_dz", "test_dw_one", "test_db_one"),
     ),
@@ -120,24 +127,41 @@ MISTAKES = [
         loses=("test_centred_difference",),
     ),
     Mistake(
-        "delta2 without the ReLU gate of layer 2 (fails a visible check)",
+        "delta2 without the ReLU gate of layer 2",
         (Edit("delta_recursion", "delta2 = (dJ_dZ3 @ W3.T) * (Z2[:1] > 0)",
               "delta2 = dJ_dZ3 @ W3.T"),),
         loses=("test_delta2", "test_dW1_first"),
     ),
     Mistake(
-        "outer product of the output layer in the wrong order",
+        "dJ_dZ3.T @ X2: the outer product in the wrong order",
         (Edit("stack_layer3", "dW3_first = X2[:1].T @ dJ_dZ3", "dW3_first = dJ_dZ3.T @ X2[:1]"),),
         loses=("test_dW3_first",),
     ),
     Mistake(
-        "delta1 through the activations of layer 1 instead of the ReLU gate",
+        "delta1 gated by the activations X1 instead of the ReLU slope",
         (Edit("delta_recursion", "delta1 = (delta2 @ W2.T) * (Z1[:1] > 0)",
               "delta1 = (delta2 @ W2.T) * X1[:1]"),),
         loses=("test_dW1_first",),
     ),
     Mistake(
-        "one-sided difference",
+        "a ReLU on the network's output in forward (the output layer is the identity)",
+        (Edit("figure8_setup", "X3 = Z3  # identity output", "X3 = relu(Z3)"),),
+        loses=("test_cost_first_point",),
+    ),
+    Mistake(
+        "one of the two paths to a layer-1 weight left out",
+        (Edit("exercise_4_any_weights",
+              "paths = dJ_dz2[0] * W2[j - 1, 0] + dJ_dz2[1] * W2[j - 1, 1]",
+              "paths = dJ_dz2[1] * W2[j - 1, 1]"),),
+        loses=("test_dj_dw1_paths",),
+    ),
+    Mistake(
+        "ReLU'(0) taken as 1 in the Jacobian, where this notebook takes 0",
+        (Edit("relu_jacobian", "gate = np.reshape(z, -1) > 0", "gate = np.reshape(z, -1) >= 0"),),
+        loses=("test_relu_jacobian",),
+    ),
+    Mistake(
+        "a one-sided difference, (f(W + eps) - f(W)) / eps",
         (Edit("centred_difference", "return (f(W + step) - f(W - step)) / (2 * eps)",
               "return (f(W + step) - f(W)) / eps"),),
         loses=("test_centred_difference",),
@@ -179,6 +203,10 @@ VARIANTS = [
     ),
     Variant("mini-batch gradient by a loop", (Edit("logistic_batch", None, LOOP_GRADIENTS),)),
     Variant(
+        "dj_dw1 from the delta recursion of 4.6, as matrices",
+        (Edit("exercise_4_any_weights", None, PATHS_AS_MATRICES),),
+    ),
+    Variant(
         "np.where for the ReLU gate",
         (Edit("exercise_3", "(Z2[0, 0] > 0)", "np.where(Z2[0, 0] > 0, 1.0, 0.0)"),
          Edit("relu_jacobian", "np.diag(gate.astype(float))", "np.diag(np.where(gate, 1.0, 0.0))"),
@@ -189,7 +217,7 @@ VARIANTS = [
         (Edit("exercise_2", "dj_dw3_21 = dJ_dz3 * X2[0, 1]",
               "dyhat_dz3 = 1.0\ndz3_dw3_21 = X2[0, 1]\n"
               "dj_dw3_21 = dJ_dz3 * dyhat_dz3 * dz3_dw3_21"),
-         Edit("delta_method", "do1_dw22 = (o_nudged[0, 0] - o_c[0, 0]) / delta",
-              "do1_dw22 = (o_nudged[0] - o_c[0]) / delta")),
+         Edit("delta_method", "do1_dw22 = (o_nudged[0, 0] - o_c[0, 0]) / nudge",
+              "do1_dw22 = (o_nudged[0] - o_c[0]) / nudge")),
     ),
 ]

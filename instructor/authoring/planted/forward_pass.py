@@ -7,7 +7,7 @@ NOTEBOOK = "forward_pass"
 
 MISTAKES = [
     Mistake(
-        "missing ReLU on the first hidden layer",
+        "no ReLU on the first hidden layer",
         (Edit("hidden_layers", "h1 = relu(W1 @ x)", "h1 = W1 @ x"),),
         loses=("test_h1",),
     ),
@@ -17,7 +17,7 @@ MISTAKES = [
         loses=("test_relu",),
     ),
     Mistake(
-        "transposed weight matrix in the batch forward pass",
+        "the first layer computed as W1f.T @ X.T, transposed",
         (Edit("figure8_forward", "Z1 = X @ W1f", "Z1 = W1f.T @ X.T"),),
         loses=("test_layer1", "test_layer2", "test_layer3", "test_cost"),
     ),
@@ -32,7 +32,7 @@ MISTAKES = [
         loses=("test_softmax",),
     ),
     Mistake(
-        "1-based class label",
+        "the class label counted from 1",
         (Edit("cross_entropy", "np.ravel(p)[label]", "np.ravel(p)[label - 1]"),),
         loses=("test_cross_entropy",),
     ),
@@ -52,7 +52,7 @@ MISTAKES = [
         loses=("test_cost",),
     ),
     Mistake(
-        "off-by-one loop when counting weights",
+        "the loop over pairs of layers stops one pair early",
         (
             Edit(
                 "count_weights",
@@ -69,22 +69,27 @@ MISTAKES = [
         loses=("test_count_weights",),
     ),
     Mistake(
-        "row version with the output units in the wrong order",
+        "forward_rows with the output units in the wrong order",
         (Edit("forward_rows", "return H2 @ W_out.T", "return (W_out @ H2.T).T[:, ::-1]"),),
         loses=("test_forward_rows",),
     ),
     Mistake(
-        "row version without the transpose of W2 (the COS 324 W2 is symmetric)",
+        "W2 used without its transpose in forward_rows",
         (Edit("forward_rows", "H1 @ W2.T", "H1 @ W2"),),
         loses=("test_forward_rows",),
     ),
     Mistake(
-        "cost with the precedence slip / 2 * n (fails a visible check)",
+        "a ReLU on the output of forward_rows (the output layer has no activation)",
+        (Edit("forward_rows", "return H2 @ W_out.T", "return relu(H2 @ W_out.T)"),),
+        loses=("test_forward_rows",),
+    ),
+    Mistake(
+        "/ 2 * n where / (2 * n) is needed",
         (Edit("cost", "/ (2 * n)", "/ 2 * n"),),
         loses=("test_cost",),
     ),
     Mistake(
-        "collapsed matrix multiplied in the reading order, transposed",
+        "the collapsed matrix multiplied in reading order, W1.T @ W2.T @ W_out.T",
         (Edit("collapse", "W_out @ W2 @ W1", "W1.T @ W2.T @ W_out.T"),),
         loses=("test_collapse",),
     ),

@@ -14,7 +14,7 @@ DRAW = "rng.normal(0.0, 0.001, size=shape)"
 MISTAKES = [
     # Exercise 8: initialize_parameters
     Mistake(
-        "weights ten times too large",
+        "weights drawn with standard deviation 0.01, ten times too large",
         (Edit(INIT, DRAW, "rng.normal(0.0, 0.01, size=shape)"),),
         loses=("test_init", "test_init_seed"),
     ),
@@ -29,7 +29,7 @@ MISTAKES = [
         loses=("test_init_seed",),
     ),
     Mistake(
-        "weight matrices transposed",
+        "weight matrices of shape (n_l, n_(l-1)), transposed",
         (Edit(INIT, "(layers_dims[layer - 1], layers_dims[layer])",
               "(layers_dims[layer], layers_dims[layer - 1])"),),
         loses=("test_init", "test_init_seed"),
@@ -41,66 +41,66 @@ MISTAKES = [
     ),
     # Exercise 9: forward_pass
     Mistake(
-        "forward pass ignores the bias",
+        "forward_pass without the biases",
         (Edit(FORWARD, ' + self.params[f"b{layer}"]', ""),),
         loses=("test_forward_any_shape", "test_backward_gradcheck"),
     ),
     Mistake(
-        "off-by-one: forward loop stops before the output layer",
+        "forward_pass stops one layer short of the output",
         (Edit(FORWARD, "for layer in range(1, self.L):", "for layer in range(1, self.L - 1):"),),
         loses=("test_forward_figure8", "test_forward_training", "test_forward_any_shape"),
     ),
     Mistake(
-        "every layer uses the first layer's activation",
+        "forward_pass uses the first layer's activation in every layer",
         (Edit(FORWARD, 'self.a[layer]["activation"](z)', 'self.a[1]["activation"](z)'),),
         loses=("test_forward_any_shape",),
     ),
     # Exercise 10: backward_pass
     Mistake(
-        "missing transpose in dW",
+        "dW computed as dZ.T @ X, the transpose missing",
         (Edit(BACKWARD, 'coef[f"x{layer - 1}"].T @ grads[f"dZ{layer}"]',
               'grads[f"dZ{layer}"].T @ coef[f"x{layer - 1}"]'),),
         loses=("test_backward_shapes", "test_backward_gradcheck", "test_backward_figure8"),
     ),
     Mistake(
-        "dZ uses the wrong layer's W",
+        "dZ of a hidden layer through its own W instead of the next layer's",
         (Edit(BACKWARD, 'self.params[f"W{layer + 1}"].T', 'self.params[f"W{layer}"].T'),),
         loses=("test_backward_shapes", "test_backward_gradcheck", "test_backward_dz"),
     ),
     Mistake(
-        "missing activation derivative",
+        "dZ without the derivative of the activation",
         (Edit(BACKWARD, 'dX_l * self.a[layer]["derivative"](coef[f"z{layer}"])', "dX_l"),),
         loses=("test_backward_gradcheck", "test_backward_dz"),
     ),
     Mistake(
-        "db without the sum over samples",
+        "db not summed over the samples",
         (Edit(BACKWARD, DB, 'grads[f"dZ{layer}"]'),),
         loses=("test_backward_shapes", "test_backward_gradcheck"),
     ),
     Mistake(
-        "db averaged over samples instead of summed",
+        "db averaged over the samples, dividing by n twice",
         (Edit(BACKWARD, DB, 'np.mean(grads[f"dZ{layer}"], axis=0, keepdims=True)'),),
         loses=("test_backward_gradcheck",),
     ),
     Mistake(
-        "dropped bias gradient",
+        "db left at zero",
         (Edit(BACKWARD, DB, 'np.zeros_like(self.params[f"b{layer}"])'),),
         loses=("test_backward_gradcheck",),
     ),
     Mistake(
-        "loss derivative hard-coded as a - Y, without 1/n",
+        "the loss derivative written as a - Y instead of the loss's own",
         (Edit(BACKWARD, 'self.loss_function["derivative"](coef[f"x{layer}"], Y)',
               'coef[f"x{layer}"] - Y'),),
         loses=("test_backward_gradcheck", "test_backward_dz"),
     ),
     Mistake(
-        "off-by-one: backward loop stops before layer 1",
+        "backward_pass stops before layer 1",
         (Edit(BACKWARD, "range(out, 0, -1)", "range(out, 1, -1)"),),
         loses=("test_backward_shapes", "test_backward_gradcheck"),
     ),
     # Exercise 11: train
     Mistake(
-        "updating with + instead of -",
+        "train steps uphill: p + learning_rate * dp",
         (
             Edit(TRAIN, W_UPDATE, W_UPDATE.replace("-=", "+=")),
             Edit(TRAIN, B_UPDATE, B_UPDATE.replace("-=", "+=")),
@@ -113,7 +113,7 @@ MISTAKES = [
         loses=("test_train_step", "test_train_figure8"),
     ),
     Mistake(
-        "off-by-one: train skips the output layer",
+        "train skips the output layer",
         (Edit(TRAIN, "for layer in range(1, self.L):", "for layer in range(1, self.L - 1):"),),
         loses=("test_train_step", "test_train_figure8"),
     ),
@@ -123,7 +123,7 @@ MISTAKES = [
         loses=("test_train_step",),
     ),
     Mistake(
-        "train uses a fixed step of 0.01",
+        "train ignores learning_rate and steps by 0.01",
         (
             Edit(TRAIN, W_UPDATE, W_UPDATE.replace("learning_rate *", "0.01 *")),
             Edit(TRAIN, B_UPDATE, B_UPDATE.replace("learning_rate *", "0.01 *")),

@@ -12,7 +12,7 @@ MISTAKES = [
         loses=("test_softmax",),
     ),
     Mistake(
-        "labels off by one in one_hot",
+        "one_hot with the labels off by one, np.eye(k)[y - 1]",
         (Edit("one_hot", "np.eye(k)[y]", "np.eye(k)[y - 1]"),),
         loses=("test_one_hot", "test_numpy_backward", "test_loss_and_grads"),
     ),
@@ -22,7 +22,7 @@ MISTAKES = [
         loses=("test_cross_entropy",),
     ),
     Mistake(
-        "cross-entropy of probabilities instead of logits in Part 1",
+        "F.cross_entropy given probabilities (a softmax too many) in 1.2",
         (
             Edit(
                 "torch_loss",
@@ -33,14 +33,20 @@ MISTAKES = [
         loses=("test_torch_loss",),
     ),
     Mistake(
-        "mini-batch gradients without the factor 1 over m",
+        "loss_and_grads without the 1/m of the mean",
         (Edit("loss_and_grads", "one_hot(y, Z2.shape[1])) / m", "one_hot(y, Z2.shape[1]))"),),
         loses=("test_loss_and_grads",),
     ),
     Mistake(
-        "ReLU derivative forgotten in the backward pass",
+        "loss_and_grads without the ReLU gate on dZ1",
         (Edit("loss_and_grads", '(dZ2 @ params["W2"]) * (Z1 > 0)', '(dZ2 @ params["W2"])'),),
         loses=("test_loss_and_grads",),
+    ),
+    Mistake(
+        "numpy_backward without the 1/m of the mean",
+        (Edit("numpy_backward", "dZ = (softmax(Z) - one_hot(y, Z.shape[1])) / m",
+              "dZ = softmax(Z) - one_hot(y, Z.shape[1])"),),
+        loses=("test_numpy_backward",),
     ),
     Mistake(
         "biases left out of the parameter count",
@@ -48,7 +54,7 @@ MISTAKES = [
         loses=("test_count_parameters",),
     ),
     Mistake(
-        "the 24 x 24 input size of the slides",
+        "the 24 x 24 input size of the slides (the images are 28 x 28)",
         (Edit("mnist_model", "nn.Linear(28 * 28, 512)", "nn.Linear(24 * 24, 512)"),),
         loses=("test_mnist_model",),
     ),
@@ -64,7 +70,7 @@ MISTAKES = [
         loses=("test_train_epoch",),
     ),
     Mistake(
-        "train_epoch steps uphill (fails the visible accuracy checks)",
+        "train_epoch steps uphill: p + learning_rate * grad",
         (Edit("train_epoch", "params[key] -= learning_rate * grads[key]",
               "params[key] += learning_rate * grads[key]"),),
         loses=("test_train_epoch", "test_numpy_test_accuracy"),
@@ -78,7 +84,7 @@ MISTAKES = [
         loses=("test_train_epoch", "test_numpy_test_accuracy"),
     ),
     Mistake(
-        "NumPy accuracy measured on the training set",
+        "numpy_test_accuracy measured on the training set",
         (
             Edit(
                 "numpy_test_accuracy",
@@ -89,12 +95,12 @@ MISTAKES = [
         loses=("test_numpy_test_accuracy",),
     ),
     Mistake(
-        "forgetting zero_grad in the PyTorch training step",
+        "train_step without optimizer.zero_grad()",
         (Edit("train_step", "optimizer.zero_grad()\n    ", ""),),
         loses=("test_train_step",),
     ),
     Mistake(
-        "cross-entropy of probabilities instead of logits in the training step",
+        "train_step gives F.cross_entropy probabilities (a softmax too many)",
         (
             Edit(
                 "train_step",
@@ -105,7 +111,7 @@ MISTAKES = [
         loses=("test_train_step",),
     ),
     Mistake(
-        "softmax layer at the end of the PyTorch model",
+        "a softmax layer at the end of model",
         (
             Edit(
                 "model",
@@ -116,7 +122,7 @@ MISTAKES = [
         loses=("test_model",),
     ),
     Mistake(
-        "PyTorch accuracy measured on the training set",
+        "torch_test_accuracy measured on the training set",
         (
             Edit(
                 "torch_test_accuracy",
@@ -168,7 +174,31 @@ model = DigitsNet()
 optimizer = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE)
 """
 
+OUTPUT_FIRST_MODEL = """
+class DigitsNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.out = nn.Linear(HIDDEN, N_CLASSES)   # created first: other initial weights
+        self.hidden = nn.Linear(64, HIDDEN)
+
+    def forward(self, X):
+        return self.out(torch.relu(self.hidden(X)))
+
+
+model = DigitsNet()
+optimizer = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE)
+"""
+
 VARIANTS = [
+    Variant(
+        "train_epoch shuffles with rng.choice(m, m, replace=False)",
+        (Edit("train_epoch", "order = rng.permutation(X.shape[0])",
+              "order = rng.choice(X.shape[0], X.shape[0], replace=False)"),),
+    ),
+    Variant(
+        "a model of its own class that creates its output layer first (other initial weights)",
+        (Edit("model", None, OUTPUT_FIRST_MODEL),),
+    ),
     Variant(
         "loss_and_grads computed in float32",
         (Edit("loss_and_grads", "    m = X.shape[0]\n",

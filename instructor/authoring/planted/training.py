@@ -15,6 +15,12 @@ MISTAKES = [
         loses=("test_split_indices",),
     ),
     Mistake(
+        "int() where round() is asked for the sizes of the sets",
+        (Edit("split_indices", "n_test, n_val = round(test_fraction * n), round(val_fraction * n)",
+              "n_test, n_val = int(test_fraction * n), int(val_fraction * n)"),),
+        loses=("test_split_indices",),
+    ),
+    Mistake(
         "rows not shuffled: the test set is the first rows",
         (Edit("split_indices", "np.random.default_rng(seed).permutation(n)", "np.arange(n)"),),
         loses=("test_split_indices",),
@@ -63,6 +69,14 @@ MISTAKES = [
         loses=TRAINED,
     ),
     Mistake(
+        "a new generator every epoch: the same order of the rows in every epoch",
+        (Edit("train", "    rng = np.random.default_rng(seed)\n    history = []\n"
+                       "    for _ in range(epochs):\n",
+              "    history = []\n    for _ in range(epochs):\n"
+              "        rng = np.random.default_rng(seed)\n"),),
+        loses=TRAINED,
+    ),
+    Mistake(
         "the last, smaller mini-batch of each epoch skipped",
         (Edit("train", "range(0, len(X), batch_size)",
               "range(0, len(X) - batch_size + 1, batch_size)"),),
@@ -107,6 +121,13 @@ MISTAKES = [
     Mistake(
         "best rate taken as the one with the highest validation loss",
         (Edit("sweep", "best_lr = min(", "best_lr = max("),),
+        loses=("test_best_lr", "test_test_accuracy"),
+    ),
+    Mistake(
+        "the learning rate chosen on the test set, not the validation set",
+        (Edit("sweep", "best_lr = min(sweep_val_losses, key=sweep_val_losses.get)",
+              "best_lr = min(LEARNING_RATES,\n"
+              "              key=lambda lr: initial_loss(sweep_models[lr], X_test, y_test))"),),
         loses=("test_best_lr", "test_test_accuracy"),
     ),
     Mistake(
@@ -189,6 +210,7 @@ MISTAKES = [
         "Xavier chosen for the ReLU network",
         (Edit("relu_choice", 'relu_choice = "He"', 'relu_choice = "Xavier"'),),
         loses=("test_relu_choice",),
+        unseen="a choice among four names read off a picture: a visible check would give it away",
     ),
 ]
 
