@@ -5,6 +5,7 @@
 #   bash course.sh release   regenerate release/ from source/ after editing a source notebook
 #   bash course.sh lab       open JupyterLab on your working copy of the release (work/)
 #   bash course.sh hub       (as root) a JupyterHub term: real users, nbgrader's exchange
+#                            (hub backup|restore|uninstall|limits: see README.md)
 set -euo pipefail
 cd "$(dirname "$0")"
 VENV=.venv
@@ -57,5 +58,5 @@ case "${1:-}" in
     release) setup; release ;;
     lab) setup; python -m instructor.workcopy; jupyter lab --notebook-dir=work ;;
     hub) setup; system_packages bubblewrap; python -m instructor.hub "${@:2}" ;;
-    *) sed -n '2,7p' "$0" | sed 's/^# //'; exit 2 ;;
+    *) sed -n '2,8p' "$0" | sed 's/^# //'; exit 2 ;;
 esac

@@ -47,6 +47,11 @@ c.LimitOutput.max_lines = 300
 c.LimitOutput.max_traceback = 100
 
 c.Exchange.root = os.path.join(c.CourseDirectory.root, ".exchange")
+# nbgrader's release_feedback and formgrader refuse an exchange folder that does not exist.
+try:
+    os.makedirs(c.Exchange.root, exist_ok=True)
+except OSError:
+    pass   # a read-only copy: only the exchange commands need it
 
 # nbgrader's own commands (and formgrader's buttons) use the course's parts, from
 # instructor/nbgrader_hooks.py, so that they agree with `workbook grade` and `workbook feedback`:
@@ -59,13 +64,11 @@ c.Autograde.sanitize_preprocessors = [
     "instructor.nbgrader_hooks.OverwriteCells",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
-# - generate_feedback (formgrader's "Generate Feedback") shows no hidden test and no traceback
-#   that would quote one;
-c.GenerateFeedback.preprocessors = [
-    "nbgrader.preprocessors.GetGrades",
-    "instructor.nbgrader_hooks.HideHiddenTests",
-    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
-]
+# - generate_feedback (formgrader's "Generate Feedback") writes the course's own pages, the
+#   ones `workbook feedback` writes (math rendered, what a person set shown as such, no
+#   hidden test);
+c.GenerateFeedback.exporter_class = "instructor.nbgrader_hooks.FeedbackExporter"
+c.GenerateFeedback.preprocessors = []
 # - late hand-ins: due dates live in the gradebook (`nbgrader db assignment add ID
 #   --duedate="2027-01-15 17:00:00 Europe/London"`, or formgrader's "Manage Assignments");
 #   a notebook handed in late loses 10% of its score for every day, or part of one, it is late.

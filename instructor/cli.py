@@ -6,7 +6,9 @@ import time
 import warnings
 from pathlib import Path
 
+from instructor.backup import BackupError
 from instructor.course import CourseNotFound, course_assignments, find_course
+from instructor.extensions import ExtensionError
 from instructor.grading import GradingError, defaults
 from instructor.grading.records import GRADES_FILE
 from instructor.lms.commands import add_grades_parser, run_grades
@@ -30,6 +32,8 @@ commands:
   feedback ASSIGNMENT    HTML feedback pages for students (no hidden tests)
   report [ASSIGNMENT...] an HTML page and CSV files about the whole class
   serve                  grade every submission as it reaches the exchange, hand out its page
+  extend ASSIGNMENT STUDENT...  a later due date for some students, or the late penalty excused
+  backup, restore        the term's data (gradebook, submissions, grades) in one archive
   grades push ASSIGNMENT send the scores to the LMS (LTI 1.3 grade passback)
 
 Run "workbook COMMAND --help" for a command's options.
@@ -55,7 +59,8 @@ Write report/report.html (score distributions, the hardest test cells and their 
 errors, the hand-ins to review, every student's totals, pairs of students whose answers are
 unusually alike), report/cells.csv (one row per student and graded cell), report/canvas.csv
 (totals in Canvas's gradebook import layout) and report/similarity.csv (the alike pairs).
-Without ASSIGNMENT: every assignment in the gradebook.
+Without ASSIGNMENT: every assignment in the gradebook. With ASSIGNMENTs, the report on just
+those goes to report/<ASSIGNMENT>[+<ASSIGNMENT>...]/, so the whole one is never replaced.
 """
 
 
@@ -68,6 +73,37 @@ nbgrader_config.py (c.GradingService, see README.md). It keeps what it has done 
 .workbook/service.sqlite, so a restart loses and repeats nothing; its log is
 .workbook/service.log.
 """
+
+
+EXTEND_HELP = """\
+Give STUDENT(s) a later due date for ASSIGNMENT, or excuse them from its late penalty. The
+late penalty of workbook grade, nbgrader autograde and formgrader respects it; a hand-in
+already graded is graded again at once. The report and the student's feedback page say what
+was granted. Kept in .workbook/extensions.json and the gradebook.
+"""
+
+BACKUP_HELP = """\
+Write the term's data to one archive (.tar.gz): the gradebook, submitted/, autograded/,
+feedback/, workbook-grades.csv, the grading service's ledger, extensions, the course's
+notebooks and config, and the course's folder in nbgrader's exchange.
+"""
+
+RESTORE_HELP = """\
+Bring a term back from an archive of workbook backup. What the course folder holds of the
+same names is moved into before-restore-<time>/ first, never deleted.
+"""
+
+
+def when(text):
+    """An argparse type: a date and time, UTC unless it names a zone."""
+    from nbgrader.utils import parse_utc
+
+    try:
+        return parse_utc(text)
+    except (ValueError, OverflowError, TypeError):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date and time, e.g. "
+                                         "'2027-01-20 17:00' or '2027-01-20 17:00 "
+                                         "Europe/London'") from None
 
 
 def positive_int(text):
@@ -147,6 +183,27 @@ def parser():
                    help="write only report/canvas-ASSIGNMENT.csv for the named assignments, "
                         "leaving the rest of report/ as it is")
 
+    x = commands.add_parser("extend", parents=[course], formatter_class=raw,
+                            help="a later due date, or no late penalty, for some students",
+                            description=EXTEND_HELP)
+    x.add_argument("assignment", help="the assignment id, e.g. 01_forward_pass")
+    x.add_argument("students", nargs="+", metavar="STUDENT")
+    how = x.add_mutually_exclusive_group(required=True)
+    how.add_argument("--days", type=float, help="days after the assignment's due date")
+    how.add_argument("--hours", type=float, help="hours after the assignment's due date")
+    how.add_argument("--until", type=when, metavar="DATE", help="a due date of their own")
+    how.add_argument("--excuse", action="store_true", help="no late penalty at all")
+    how.add_argument("--clear", action="store_true", help="back to the assignment's due date")
+
+    b = commands.add_parser("backup", parents=[course], formatter_class=raw,
+                            help="the term's data in one archive", description=BACKUP_HELP)
+    b.add_argument("--to", type=Path, metavar="FILE",
+                   help="the archive (default: ~/backprop-workbook-backups/COURSE-TIME.tar.gz)")
+    t = commands.add_parser("restore", parents=[course], formatter_class=raw,
+                            help="bring a term back from an archive", description=RESTORE_HELP)
+    t.add_argument("archive", type=Path)
+    t.add_argument("--yes", action="store_true", help="do not ask")
+
     add_grades_parser(commands, [course], raw)
     return main
 
@@ -173,9 +230,15 @@ def main(argv=None):
             return _serve(args)
         if args.command == "grades":
             return run_grades(args)
+        if args.command == "extend":
+            _check_assignments(args.course, [args.assignment])
+            return _extend(args)
+        if args.command in ("backup", "restore"):
+            return _backup(args) if args.command == "backup" else _restore(args)
         _check_assignments(args.course, args.assignment)
         return _report(args)
-    except (GradingError, CourseNotFound, NothingToDo, LmsError) as error:
+    except (GradingError, CourseNotFound, NothingToDo, LmsError, ExtensionError,
+            BackupError) as error:
         print(f"workbook {args.command}: {error}", file=sys.stderr)
         return 2
 
@@ -233,13 +296,18 @@ def _start_factories(args):
 
 
 def _grade(args, factories):
+    from instructor.extensions import apply_extensions
     from instructor.grading import Options, grade
 
+    apply_extensions(args.course, args.assignment, args.student)
     options = Options(jobs=args.jobs, cell_timeout=args.timeout,
                       notebook_timeout=args.notebook_timeout, memory_mb=args.memory,
                       scheduler=args.scheduler, progress=not args.quiet)
     run = grade(args.course, args.assignment, args.student, options, factories=factories,
                 started=time.perf_counter() - _since_process_start())
+    from instructor.formgrader import mark_flagged
+
+    mark_flagged(args.course, args.assignment, run.results)
     if not args.quiet:
         print(summary(run.results, run.timings.wall, run.where))
     if args.timings == "json":
@@ -274,9 +342,19 @@ def summary(results, seconds, workers):
     return "\n".join(lines)
 
 
+def _bring_in_formgrader_changes(root):
+    """Scores a person changed in formgrader, brought into workbook-grades.csv (and said)."""
+    from instructor.formgrader import sync_grade_file
+
+    for student, assignment, old, new in sync_grade_file(root):
+        print(f"{GRADES_FILE}: {student}'s {assignment} is now {new:g} (was {old:g}), as "
+              "changed in formgrader", file=sys.stderr)
+
+
 def _feedback(args):
     from instructor.feedback import graded_students, write_feedback
 
+    _bring_in_formgrader_changes(args.course)
     graded = graded_students(args.course, args.assignment)
     if not graded:
         raise NothingToDo(f"nothing to do: no student has a graded submission of "
@@ -290,6 +368,68 @@ def _feedback(args):
     return 0
 
 
+def _extend(args):
+    from instructor.extensions import describe, set_extension
+    from instructor.grading import Options, grade
+    from instructor.grading.records import read_grade_file
+
+    until = args.until
+    if args.hours is not None:
+        args.days = args.hours / 24
+    granted = set_extension(args.course, args.assignment, args.students, until=until,
+                            days=args.days, excuse=args.excuse, clear=args.clear)
+    for student, extension in granted.items():
+        print(f"{student}: {args.assignment} "
+              f"{describe(extension) if extension else 'due with the class again'}")
+    rows = read_grade_file(args.course)
+    graded = [s for s in args.students if (s, args.assignment) in rows
+              and (args.course / "submitted" / s / args.assignment).is_dir()]
+    if graded:
+        print(f"Grading again what {', '.join(graded)} handed in, with the new due date ...")
+        run = grade(args.course, args.assignment, graded, Options(progress=False))
+        print(summary(run.results, run.timings.wall, run.where))
+    return 0
+
+
+def _course_exchange(root):
+    """``(course id, the course's folder in nbgrader's exchange)`` from the course config."""
+    from instructor.course import course_config
+
+    config = course_config(root)
+    course_id = config.CourseDirectory.get("course_id", "course")
+    return course_id, Path(config.Exchange.get("root", root / ".exchange")) / course_id
+
+
+def _backup(args):
+    import time
+
+    from instructor.backup import backup
+
+    course_id, exchange = _course_exchange(args.course)
+    target = args.to or (Path.home() / "backprop-workbook-backups"
+                         / f"{course_id}-{time.strftime('%Y%m%d-%H%M%S')}.tar.gz")
+    manifest = backup(args.course, target, exchange if exchange.is_dir() else None)
+    print(f"{target}: {manifest['files']} files, {len(manifest['submissions'])} collected "
+          "submissions" + (f", and {exchange}" if manifest["exchange"] else ""))
+    return 0
+
+
+def _restore(args):
+    from instructor.backup import read_manifest, restore
+
+    manifest = read_manifest(args.archive)
+    print(f"{args.archive}: the term of {manifest['written']} ({manifest['files']} files). "
+          f"What {args.course} holds now is moved aside, not deleted.")
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise NothingToDo("nothing was changed: run it again with --yes")
+        if input("Restore it? Type yes to go on: ").strip().lower() != "yes":
+            return 1
+    _, aside = restore(args.archive, args.course, _course_exchange(args.course)[1])
+    print("Restored." + (f" What it replaced is in {aside}." if aside else ""))
+    return 0
+
+
 def _serve(args):
     from instructor.service.service import Service
 
@@ -300,6 +440,7 @@ def _serve(args):
 def _report(args):
     from instructor.report import write_report
 
+    _bring_in_formgrader_changes(args.course)
     if args.canvas_only:
         from instructor.lms.canvas import write_partial
 
@@ -317,6 +458,9 @@ def _report(args):
                           "(run `workbook grade ASSIGNMENT` first)")
     for path in written:
         print(path)
+    if args.assignment:
+        print(f"(a report on {', '.join(args.assignment)} only: the whole class's report in "
+              "report/ is left as it was)", file=sys.stderr)
     return 0
 
 

@@ -1,7 +1,11 @@
 """The README's first command: grade sample submissions with ``workbook grade``, print the grades.
 
-Four sample students hand in every assignment found in ``source/`` (their answers are read from
-the source notebooks at run time, never stored):
+The demo runs in a course of its own, ``demo/`` (made anew each time, git-ignored): a copy of
+``source/``, ``release/`` and ``nbgrader_config.py`` with a gradebook of its own, so its made-up
+students never enter the course's own gradebook. Four sample students hand in every assignment
+found in ``source/``, as ``nbgrader submit`` would (``timestamp.txt``,
+``submission_secret.txt``; their answers are read from the source notebooks at run time, never
+stored):
 
 - ``alex`` answers everything correctly;
 - ``blake`` hands in the release untouched;
@@ -9,9 +13,12 @@ the source notebooks at run time, never stored):
 - ``dana`` answers everything but forgets to hand in the last assignment.
 """
 
+import secrets
+import shutil
 import sys
 import time
 import warnings
+from datetime import UTC, datetime
 from pathlib import Path
 
 from instructor.authoring.submissions import solution_cells, write_submission
@@ -20,6 +27,22 @@ from instructor.grading import Options, grade
 from instructor.vocabulary import Status
 
 STUDENTS = ("alex", "blake", "casey", "dana")
+DEMO = "demo"
+
+
+def make_demo_course(repository):
+    """``repository/demo``, made anew: the course's notebooks, config and assignments."""
+    course = Path(repository) / DEMO
+    shutil.rmtree(course, ignore_errors=True)
+    course.mkdir()
+    for folder in ("source", "release"):
+        shutil.copytree(Path(repository) / folder, course / folder,
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    shutil.copy(Path(repository) / "nbgrader_config.py", course)
+    from instructor.release import generate
+
+    generate(course)        # a gradebook of its own, with the assignments and no student
+    return course
 
 
 def answers_for(student, solutions, is_last):
@@ -47,7 +70,16 @@ def make_submissions(root):
                     continue
                 target = root / "submitted" / student / assignment / source_nb.name
                 write_submission(release_nb, target, cells)
+                receipts(target.parent)
     return assignments
+
+
+def receipts(folder):
+    """What ``nbgrader submit`` writes beside a hand-in (``release_feedback`` reads both)."""
+    stamp = folder / "timestamp.txt"
+    if not stamp.exists():
+        stamp.write_text(datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f UTC"))
+        (folder / "submission_secret.txt").write_text(secrets.token_hex(16))
 
 
 def grade_table(root, assignments):
@@ -84,7 +116,7 @@ def print_table(assignments, rows, maxima):
 def main():
     # nbgrader's gradebook API triggers SQLAlchemy warnings that mean nothing to a grader.
     warnings.filterwarnings("ignore", module="nbgrader.api")
-    root = Path.cwd()
+    root = make_demo_course(Path.cwd())
     started = time.perf_counter()
     assignments = make_submissions(root)
     failed = [f"{r.student}/{assignment}: {'; '.join(r.flags)}" for assignment in assignments
@@ -93,15 +125,23 @@ def main():
     rows, maxima = grade_table(root, assignments)
     print_table(assignments, rows, maxima)
     print(f"\nGraded {len(assignments)} assignments in {time.perf_counter() - started:.0f} s "
-          "with `workbook grade`: scores in gradebook.db and workbook-grades.csv, graded "
-          "notebooks under autograded/.")
+          f"with `workbook grade`, in the demo's own course {DEMO}/: scores in "
+          f"{DEMO}/gradebook.db and {DEMO}/workbook-grades.csv, graded notebooks under "
+          f"{DEMO}/autograded/.")
     if failed:
         sys.exit("The grader failed on some work, which it should never do:\n" + "\n".join(failed))
+    from instructor.feedback import write_feedback
     from instructor.report import write_report
 
+    pages = [page for assignment in assignments for page in write_feedback(root, assignment)]
+    example = root / "feedback" / "casey" / assignments[0]
+    print(f"Feedback for the students (`workbook feedback`): {len(pages)} pages under "
+          f"{DEMO}/feedback/<student>/<assignment>/, e.g. "
+          f"{next(example.glob('*.html')).relative_to(root.parent)} (half done). "
+          "On the hub, `nbgrader release_feedback` hands them out.")
     page = write_report(root)[0]
-    print(f"The class report (`workbook report`): {page.relative_to(root)}, with "
-          "report/cells.csv and report/canvas.csv beside it.")
+    print(f"The class report (`workbook report`): {page.relative_to(root.parent)}, with "
+          "cells.csv, canvas.csv and similarity.csv beside it.")
 
 
 if __name__ == "__main__":

@@ -14,13 +14,16 @@ the notebook; pages are written in parallel, one student per worker.
 
 import html
 import multiprocessing
+import os
+import secrets
 from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 
 import nbformat
-from nbgrader.api import Gradebook, MissingEntry
 
 from instructor.course import FEEDBACK, course_config
+from instructor.extensions import page_notes
 from instructor.graded import (
     BLANK,
     error_name,
@@ -31,7 +34,6 @@ from instructor.graded import (
 )
 from instructor.grading import defaults
 from instructor.grading.handins import Refused, read_regular
-from instructor.nbgrader_hooks import score_after_penalty
 from instructor.pages import fold, image, markdown, plain, scrub
 from instructor.vocabulary import (
     grade_id,
@@ -41,7 +43,7 @@ from instructor.vocabulary import (
     secret_lines,
 )
 
-__all__ = ["graded_students", "hidden_test_lines", "render", "write_feedback", "write_index"]
+__all__ = ["graded_students", "hidden_test_lines", "page_for", "render", "write_feedback"]
 
 e = html.escape
 STYLE = """
@@ -58,6 +60,8 @@ ul.scores { display: flex; flex-wrap: wrap; gap: .4rem; list-style: none; paddin
 ul.scores li { border: 1px solid #b2f2bb; background: #ebfbee; padding: .1rem .5rem;
                border-radius: .3rem; font-variant-numeric: tabular-nums; }
 ul.scores li.lost { border-color: #ffa8a8; background: #fff5f5; font-weight: bold; }
+ul.scores li.pending { border-color: #ced4da; background: #f8f9fa; }
+.answer { border-left: 5px solid #1c7ed6; padding: .1rem .8rem; }
 .note { color: #666; font-style: italic; } img { max-width: 100%; }
 details > summary { cursor: pointer; color: #1c5fb0; }
 details.passed { border-left: 5px solid #2b8a3e; padding: .2rem .8rem; margin: .8rem 0; }
@@ -80,8 +84,7 @@ def graded_students(course_root, assignment, db_url=None):
 
 def write_feedback(course_root, assignment, students=None, db_url=None, jobs=None,
                    hidden_checks=True):
-    """Write ``feedback/<student>/<assignment>/<notebook>.html`` and each student's
-    ``index.html``; return the paths of the notebook pages.
+    """Write ``feedback/<student>/<assignment>/<notebook>.html``; return their paths.
 
     ``hidden_checks=False`` keeps the words of failed hidden checks off the pages (before the
     due date, see :mod:`instructor.service.policy`).
@@ -105,10 +108,21 @@ def write_feedback(course_root, assignment, students=None, db_url=None, jobs=Non
             written = [path for paths in pool.map(_write_student, work) for path in paths]
     else:
         written = [path for item in work for path in _write_student(item)]
-    with Gradebook(db_url) as gb:
-        for submission in chosen:
-            write_index(root, gb, submission.student)
     return written
+
+
+def page_for(course_root, assignment, student, notebook, db_url=None):
+    """One student's page of one notebook, as :func:`write_feedback` writes it (for nbgrader's
+    ``generate_feedback``, :class:`instructor.nbgrader_hooks.FeedbackExporter`); the hand-in's
+    receipts are put beside it, so that ``nbgrader release_feedback`` can hand it out."""
+    root = Path(course_root).resolve()
+    graded = read_assignment(root, assignment, db_url, students=[student])
+    found = [nb for nb in graded.submissions[student].notebooks if nb.name == notebook]
+    folder = root / FEEDBACK / student / assignment
+    folder.mkdir(parents=True, exist_ok=True)
+    _copy_receipts(root / "submitted" / student / assignment, folder)
+    return render(found[0], hidden_test_lines(root, assignment),
+                  notes=page_notes(root, assignment, student))
 
 
 def _write_student(work):
@@ -120,7 +134,8 @@ def _write_student(work):
     folder.mkdir(parents=True, exist_ok=True)
     for notebook in submission.notebooks:
         target = folder / f"{notebook.name}.html"
-        target.write_text(render(notebook, secrets, hidden_checks))
+        target.write_text(render(notebook, secrets, hidden_checks,
+                                 page_notes(root, assignment, submission.student)))
         written.append(target)
     _copy_receipts(root / "submitted" / submission.student / assignment, folder)
     return written
@@ -128,39 +143,29 @@ def _write_student(work):
 
 def _copy_receipts(handin, folder):
     """Copy the hand-in's timestamp and secret beside its feedback (as nbgrader's own
-    ``generate_feedback`` does); each is a small regular file or is left out."""
+    ``generate_feedback`` does); each is a small regular file.
+
+    A hand-in that did not come through the exchange (copied into ``submitted/`` by hand, the
+    demo's) has neither: it gets the time of its folder and a secret of its own, so that
+    ``nbgrader release_feedback`` still works; no student can fetch that page, for none holds
+    the secret.
+    """
     for name in ("timestamp.txt", "submission_secret.txt"):
         try:
             data = read_regular(handin / name, limit_bytes=defaults.TIMESTAMP_BYTES)
-            (folder / name).write_bytes(data)
         except (OSError, Refused):
-            (folder / name).unlink(missing_ok=True)
+            data = _made_up_receipt(handin, name)
+        (folder / name).write_bytes(data)
 
 
-def write_index(root, gb, student):
-    """``feedback/<student>/index.html``: every assignment with pages, its score, its pages."""
-    rows = []
-    for assignment in sorted(gb.assignments, key=lambda a: a.name):
-        folder = root / FEEDBACK / student / assignment.name
-        pages = sorted(folder.glob("*.html"))
-        if not pages:
-            continue
-        try:
-            score = f"{score_after_penalty(gb.find_submission(assignment.name, student)):g}"
-        except MissingEntry:
-            score = "not handed in"
-        links = ", ".join(f"<a href='{e(p.parent.name)}/{e(p.name)}'>{e(p.stem)}</a>"
-                          for p in pages)
-        rows.append(f"<tr><td>{e(assignment.name)}</td><td>{e(score)} / "
-                    f"{assignment.max_score:g}</td><td>{links}</td></tr>")
-    page = (f"<!doctype html><html><head><meta charset='utf-8'><title>Feedback for "
-            f"{e(student)}</title><style>{STYLE}</style></head><body><h1>Feedback for "
-            f"{e(student)}</h1><table><tr><th>assignment</th><th>score</th><th>feedback</th>"
-            f"</tr>{''.join(rows)}</table></body></html>")
-    target = root / FEEDBACK / student / "index.html"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(page)
-    return target
+def _made_up_receipt(handin, name):
+    if name == "submission_secret.txt":
+        return secrets.token_hex(16).encode()
+    try:
+        when = datetime.fromtimestamp(os.lstat(handin).st_mtime, UTC)
+    except OSError:
+        when = datetime.now(UTC)
+    return when.strftime("%Y-%m-%d %H:%M:%S.%f UTC").encode()
 
 
 def render(notebook, secrets=frozenset(), hidden_checks=True, notes=()):
@@ -215,6 +220,7 @@ class _Page:
         self.hidden_checks = hidden_checks
         self.theirs = matching_cells(graded, handed_in)
         self.handed_in = handed_in is not None
+        self.first_blank = None       # the first answer cell still blank, once seen
         self.markdown_left = defaults.PAGE_MARKDOWN_KB * 1024
         self.page_left = defaults.PAGE_MB * 1024 * 1024
 
@@ -232,12 +238,15 @@ class _Page:
             grade = self.grade(cell)
             if grade is None:
                 continue
-            lost = grade.score < grade.max_score
+            lost = grade.score < grade.max_score and not grade.pending
             if lost and fix is None:
                 fix = (cell, answer)
             name = grade_id(cell)
-            rows.append(f"<li class='{'lost' if lost else 'full'}'><a href='#{e(name)}'>"
-                        f"{e(name)}</a> {grade.score:g} / {grade.max_score:g}</li>")
+            said = (" to be graded by your instructor" if grade.pending else
+                    f" {grade.score:g} / {grade.max_score:g}"
+                    + (" (set by your instructor)" if grade.changed_by_hand else ""))
+            css = "pending" if grade.pending else "lost" if lost else "full"
+            rows.append(f"<li class='{css}'><a href='#{e(name)}'>{e(name)}</a>{e(said)}</li>")
         if fix:
             cell, answer = fix
             target = grade_id(cell)
@@ -265,6 +274,8 @@ class _Page:
             text = scrub(cell.source, self.secrets)
             limit = min(defaults.MARKDOWN_KB * 1024, self.markdown_left)
             self.markdown_left -= min(len(text), limit)
+            if is_graded(cell):         # a written answer, graded by a person
+                return self._head(cell) + f"<div class='answer'>{markdown(text, limit)}</div>"
             return markdown(text, limit)
         if cell.cell_type != "code":
             return ""
@@ -273,22 +284,30 @@ class _Page:
         source = e(scrub(cell.source, self.secrets))
         theirs = self.theirs.get(index)
         shown = _clipped(theirs.get("outputs", []) if theirs else [])
-        outputs = "".join(_output(o, self.secrets, is_solution(cell)) for o in shown)
+        given = not (is_graded(cell) or is_solution(cell))
+        if given and self.first_blank and any(_needs_answer(o) for o in shown):
+            # Its error comes from an answer not written yet: one line, not a traceback that
+            # every later given cell would repeat.
+            shown = [o for o in shown if o.get("output_type") != "error"]
+            outputs = "".join(_output(o, self.secrets) for o in shown) + (
+                f"<div class='error'>This cell could not run: it uses an answer that is not "
+                f"written yet (the first is <a href='#{e(self.first_blank)}'>"
+                f"{e(self.first_blank)}</a>).</div>")
+        else:
+            outputs = "".join(_output(o, self.secrets, is_solution(cell)) for o in shown)
         if len(outputs) > self.page_left:
             outputs = ("<p class='note'>(the outputs of this cell are left out: the page shows "
                        f"at most {defaults.PAGE_MB} MB of them)</p>")
         self.page_left -= len(outputs)
         outputs += "".join(f"<div class='error'>{e(scrub(m, self.secrets))}</div>"
                            for m in grader_messages(cell))
+        name = grade_id(cell)
         if _is_blank(cell):
             outputs += f"<div class='error'>{e(BLANK)}</div>"
-        name = grade_id(cell)
+            self.first_blank = self.first_blank or name
         if is_graded(cell) or is_solution(cell):
-            head = f"<a id='{e(name)}'></a>" if name and not is_graded(cell) else ""
-            if is_graded(cell):
-                grade = self.grade(cell)
-                head = (f"<p id='{e(name)}'><b>{e(name)}: {grade.score:g} / "
-                        f"{grade.max_score:g}</b></p>{self._person(grade)}" if grade else "")
+            head = self._head(cell) if is_graded(cell) else (
+                f"<a id='{e(name)}'></a>" if name else "")
             return head + f"<pre>{source}</pre>" + outputs
         lines = source.count("\n") + 1
         return (f"<details><summary>given code ({lines} lines)</summary><pre>{source}</pre>"
@@ -300,19 +319,36 @@ class _Page:
         score, top = (grade.score, grade.max_score) if grade else (0, 0)
         messages = test_messages(cell, hidden_checks=self.hidden_checks)
         failed = bool(messages) or score < top
+        by_hand = grade is not None and grade.changed_by_hand
+        failed = not by_hand and failed or score < top
         lines = [f"<div class='test{' failed' if failed else ''}' id='{e(name)}'><b>Test "
                  f"{e(name)}: {score:g} / {top:g}</b>"]
-        lines += [f"<div class='error'>{e(scrub(m, self.secrets))}</div>" for m in messages]
-        if grade:
+        if grade:       # what a person decided comes before what the grader found
             lines.append(self._person(grade))
+        if messages and by_hand:
+            lines.append("<p class='note'>What the grader found before your instructor set "
+                         "the score:</p>")
+        lines += [f"<div class='error'>{e(scrub(m, self.secrets))}</div>" for m in messages]
         return "".join(lines) + "</div>"
+
+    def _head(self, cell):
+        """A graded answer's name and score, and what a person said of it."""
+        name, grade = grade_id(cell), self.grade(cell)
+        if grade is None:
+            return ""
+        score = ("to be graded by your instructor" if grade.pending
+                 else f"{grade.score:g} / {grade.max_score:g}")
+        return f"<p id='{e(name)}'><b>{e(name)}: {score}</b></p>{self._person(grade)}"
 
     def _person(self, grade):
         """What a person set in formgrader: a changed score, a comment."""
         said = []
-        if grade.changed_by_hand:
-            was = "" if grade.auto_score is None else f" (the grader gave {grade.auto_score:g})"
-            said.append(f"Your instructor set this score to {grade.manual_score:g}{was}.")
+        if grade.changed_by_hand and grade.auto_score is None:
+            said.append(f"Graded by your instructor: {grade.manual_score:g} / "
+                        f"{grade.max_score:g}.")
+        elif grade.changed_by_hand:
+            said.append(f"Your instructor set this score to {grade.manual_score:g} (the grader "
+                        f"gave {grade.auto_score:g}).")
         if grade.comment:
             said.append(f"Comment: {grade.comment}")
         return "".join(f"<div class='person'>{e(s)}</div>" for s in said)
@@ -336,6 +372,12 @@ def _clipped(outputs):
         left = max(0, left - len(text))
         shown.append({"output_type": "stream", "text": text})
     return shown
+
+
+def _needs_answer(output):
+    """Is ``output`` the error of code that called an answer not written yet?"""
+    return output.get("output_type") == "error" and output.get("ename") in (
+        "NotImplementedError", "NameError")
 
 
 def _is_blank(cell):

@@ -51,6 +51,11 @@ class CellGrade:
     def changed_by_hand(self):
         return self.manual_score is not None and self.manual_score != self.auto_score
 
+    @property
+    def pending(self):
+        """A cell only a person grades (a written answer) that nobody has graded yet."""
+        return self.auto_score is None and self.manual_score is None
+
 
 @dataclass
 class GradedNotebook:

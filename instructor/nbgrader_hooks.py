@@ -4,8 +4,8 @@ nbgrader loads these by name, so its own commands and formgrader's buttons behav
 
 - :class:`OverwriteCells` restores test cells without the false alarm of jupyter/nbgrader#1961
   (every test cell with hidden tests reported as changed in an untouched notebook);
-- :class:`HideHiddenTests` keeps hidden tests, and any output that quotes them, out of the
-  feedback that ``nbgrader generate_feedback`` (formgrader's "Generate Feedback") writes;
+- :class:`FeedbackExporter` makes ``nbgrader generate_feedback`` (formgrader's "Generate
+  Feedback") write the course's own feedback pages;
 - :class:`PercentPerDay` is the course's late penalty, applied by nbgrader's
   ``AssignLatePenalties`` (in ``nbgrader autograde`` and ``workbook grade`` alike), and
   :func:`score_after_penalty` the score that every page and file of ours shows.
@@ -14,17 +14,14 @@ nbgrader loads these by name, so its own commands and formgrader's buttons behav
 import math
 from types import SimpleNamespace
 
+from nbconvert.exporters import HTMLExporter
 from nbformat.notebooknode import NotebookNode
 from nbgrader import preprocessors
 from nbgrader.api import MissingEntry
-from nbgrader.coursedir import CourseDirectory
 from nbgrader.plugins import LateSubmissionPlugin
 from traitlets import Float
 
-from instructor.pages import plain, scrub
-from instructor.vocabulary import is_test, secret_lines
-
-__all__ = ["REMEMBERED_CELLS", "HideHiddenTests", "OverwriteCells", "PercentPerDay",
+__all__ = ["REMEMBERED_CELLS", "FeedbackExporter", "OverwriteCells", "PercentPerDay",
            "release_form", "score_after_penalty"]
 
 # A resources key: a dict that one grading run shares between its notebooks, in which
@@ -114,63 +111,25 @@ class RememberedCells:
         return self._remember("graded", (name, notebook, assignment), find)
 
 
-class HideHiddenTests(preprocessors.NbGraderPreprocessor):
-    """nbgrader's feedback pages built as ``workbook feedback`` builds its own.
-
-    Only what the student made and what the grader decided is shown
-    (:mod:`instructor.graded`): every test cell as released (hidden tests removed, as
-    ``ClearHiddenTests`` does for the release), with only the grader's messages and the names
-    of its errors; every other code cell with the outputs of the student's own run as handed
-    in (``submitted/``), never what the graded kernel printed. Text is scrubbed of hidden-test
-    lines too; outputs other than text and images are left out.
+class FeedbackExporter(HTMLExporter):
+    """nbgrader's ``generate_feedback`` (formgrader's *Generate Feedback*) writes the page
+    ``workbook feedback`` writes (:func:`instructor.feedback.page_for`): math as MathML, the
+    grader's decisions, scores and comments a person set, no hidden test. Without it, that
+    button replaced the course's pages with nbgrader's plain ones. nbgrader's preprocessors
+    are not run: the page is built from the gradebook and the graded notebook, as ours are.
     """
 
-    def preprocess(self, nb, resources):
-        from instructor.graded import matching_cells, test_messages
-        from instructor.grading.handins import read_notebook
+    def from_notebook_node(self, nb, resources=None, **kw):
+        from instructor.feedback import page_for
 
+        resources = dict(resources or {})
         ids = resources.get("nbgrader", {})
-        coursedir = CourseDirectory(config=self.config)
-        path = coursedir.format_path(coursedir.submitted_directory, ids.get("student", "?"),
-                                     ids.get("assignment", "?"))
-        try:
-            handed_in = read_notebook(f"{path}/{ids.get('notebook', '?')}.ipynb")[0]
-        except Exception:  # noqa: BLE001  (missing or unreadable: no outputs are shown)
-            handed_in = None
-        theirs = matching_cells(nb, handed_in)
-        secrets = secret_lines(nb.cells)
-        for index, cell in enumerate(nb.cells):
-            if cell.cell_type != "code":
-                continue
-            if is_test(cell):
-                messages = test_messages(cell)
-                cell.source = release_form(cell.source)
-                cell.outputs = [NotebookNode(output_type="stream", name="stderr",
-                                             text=scrub("\n".join(messages), secrets) + "\n")
-                                ] if messages else []
-                continue
-            mine = theirs.get(index)
-            cell.outputs = [NotebookNode(o) for o in (mine.get("outputs", []) if mine else [])]
-            for output in cell.outputs:
-                _scrub_output(output, secrets)
-        return nb, resources
-
-
-def _scrub_output(output, secrets):
-    """Drop what quotes a hidden test from one output of the student's own run, in place."""
-    kind = output.get("output_type")
-    if kind == "stream":
-        output["text"] = scrub(plain(output.get("text", "")), secrets)
-    elif kind == "error":
-        output["evalue"] = scrub(plain(output.get("evalue", "")), secrets)
-        output["traceback"] = [scrub(plain(line), secrets) for line in output["traceback"]]
-    elif "data" in output:
-        data = output["data"]
-        for mime in list(data):
-            if mime.startswith("text/"):
-                data[mime] = scrub(plain(data[mime]), secrets)
-            elif not mime.startswith("image/"):
-                del data[mime]
+        coursedir = getattr(self.parent, "coursedir", None)
+        root = coursedir.root if coursedir is not None else "."
+        page = page_for(root, ids["assignment"], ids["student"], ids["notebook"],
+                        ids.get("db_url"))
+        resources["output_extension"] = ".html"
+        return page, resources
 
 
 def score_after_penalty(submission):

@@ -24,7 +24,6 @@ import sys
 import time
 from pathlib import Path
 
-import jupytext
 import nbformat
 
 from instructor.authoring.planted import declarations
@@ -50,6 +49,8 @@ def twin_path(notebook):
 
 def twin_text(nb):
     """The percent-format text of ``nb``: every cell, with its metadata; no notebook header."""
+    import jupytext  # not needed to generate, and not installed on the hub
+
     nb = copy.deepcopy(nb)
     nb.metadata["jupytext"] = {"notebook_metadata_filter": "-all"}
     return jupytext.writes(nb, fmt="py:percent")

@@ -21,6 +21,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook
 
 from instructor.course import course_config
+from instructor.extensions import describe, read_extensions
 from instructor.feedback import hidden_test_lines
 from instructor.graded import read_assignment, test_messages
 from instructor.grading.records import read_grade_file
@@ -28,7 +29,7 @@ from instructor.pages import scrub
 from instructor.report_page import render
 from instructor.vocabulary import grade_id, is_test
 
-__all__ = ["ClassResults", "collect", "write_report"]
+__all__ = ["ClassResults", "collect", "report_folder", "write_report"]
 
 
 
@@ -67,6 +68,7 @@ class ClassResults:
     rows: dict = field(default_factory=dict)           # workbook-grades.csv rows
     cells: dict = field(default_factory=dict)          # {(assignment, nb, cell): CellStats}
     per_cell: list = field(default_factory=list)       # [(student, a, nb, cell, score, max)]
+    extensions: dict = field(default_factory=dict)     # {(student, assignment): what was granted}
 
     def status(self, student, assignment):
         """The grade file's status, ``missing`` when nothing was graded or handed in."""
@@ -120,6 +122,9 @@ def collect(root, assignments=None):
             _collect_assignment(read_assignment(root, name, gradebook=gb), results,
                                 hidden_test_lines(root, name))
     results.rows = {k: r for k, r in rows.items() if k[1] in wanted}
+    results.extensions = {(student, assignment): describe(extension)
+                          for assignment, granted in read_extensions(root).items()
+                          if assignment in wanted for student, extension in granted.items()}
     return results
 
 
@@ -164,8 +169,8 @@ def write_report(root, assignments=None, similarity_threshold=None):
     results = collect(root, assignments)
     if results is None:
         return []
-    folder = root / "report"
-    folder.mkdir(exist_ok=True)
+    folder = report_folder(root, assignments)
+    folder.mkdir(parents=True, exist_ok=True)
     threshold = similarity_threshold or similarity.DEFAULT_THRESHOLD
     pairs = similarity.find_pairs(root, results.assignments, threshold)
     page = folder / "report.html"
@@ -175,6 +180,13 @@ def write_report(root, assignments=None, similarity_threshold=None):
     return [page, write_cells_csv(results, folder / "cells.csv"),
             write_canvas_csv(root, results, folder / "canvas.csv"),
             similarity.write_csv(pairs, folder / "similarity.csv")]
+
+
+def report_folder(root, assignments=None):
+    """``report/`` for the whole class; ``report/<a>+<b>/`` for a report on some assignments,
+    so that it never replaces the whole one."""
+    folder = Path(root) / "report"
+    return folder / "+".join(sorted(set(assignments))) if assignments else folder
 
 
 def write_cells_csv(results, path):

@@ -162,7 +162,10 @@ def _students(results):
             total += score or 0
             shown = "-" if score is None else f"{score:g}"
             css = "num missing" if status != "ok" else "num"
-            note = "" if status == "ok" else f" <small>({e(status)})</small>"
+            notes = [status] if status != "ok" else []
+            if (student, assignment) in results.extensions:
+                notes.append(results.extensions[(student, assignment)])
+            note = "".join(f" <small>({e(n)})</small>" for n in notes)
             cells.append(f"<td class='{css}'>{shown}{note}</td>")
         rows.append(f"<tr><td>{e(student)}</td>{''.join(cells)}<td class='num'><b>{total:g}"
                     f"</b></td><td class='num'>{100 * total / total_max if total_max else 0:.0f}%"

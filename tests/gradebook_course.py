@@ -62,7 +62,8 @@ def graded_course(folder, maxima, students, results, config=""):
                 if result.penalty:
                     submission.notebooks[0].late_submission_penalty = result.penalty
             gb.db.commit()
-    rows = "".join(f"{r.student},{r.assignment},{'' if r.score is None else r.score},"
+    rows = "".join(f"{r.student},{r.assignment},"
+                   f"{'' if r.score is None else f'{r.score - r.penalty:g}'},"
                    f"{maxima[r.assignment]},{r.status if r.score is not None else 'missing'},\n"
                    for r in results)
     (folder / GRADES_FILE).write_text("student,assignment,score,max_score,status,flags\n" + rows)

@@ -43,7 +43,7 @@ def course(tmp_path_factory):
             if cell["cell_type"] == "code":
                 cell["outputs"], cell["execution_count"] = [], None
         path.write_text(json.dumps(nb, indent=1))
-    (course / ".exchange").mkdir()
+    (course / ".exchange").mkdir(exist_ok=True)   # the config makes it too
     demo_notebook(course / "widget_demo.ipynb")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return course

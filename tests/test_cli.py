@@ -149,3 +149,17 @@ def test_a_failed_run_never_blanks_a_stored_score(tmp_path):
     assert (rows["bo"]["score"], rows["bo"]["status"]) == ("5", "malformed")
     assert "the score of the last graded run (17) stands" in rows["ada"]["flags"]
     assert rows["cy"]["score"] == "" and "none was ever graded" in rows["cy"]["flags"]
+
+
+def test_a_scheduler_out_of_reach_is_one_line_not_a_traceback(course, tmp_path):
+    """Does --scheduler with an address nothing answers at, or no address at all, fail with
+    one line that names it?"""
+    folder = tmp_path / "course"
+    shutil.copytree(course, folder)
+    handin = folder / "submitted" / "ada" / A1
+    handin.mkdir(parents=True)
+    shutil.copy(folder / "release" / A1 / "forward_pass.ipynb", handin)
+    for address, said in (("tcp://127.0.0.1:9", "Timed out"), ("nonsense", "port")):
+        message = refused(folder, "grade", A1, "--scheduler", address)
+        assert f"cannot reach the Dask scheduler at {address}" in message and said in message
+        assert message.count("\n") == 1, message

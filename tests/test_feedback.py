@@ -245,6 +245,57 @@ def test_a_markdown_cell_past_its_cap_is_shown_as_text():
     assert "<script" not in out and "<math" not in out and "too long to format" in out
 
 
+def test_a_given_cell_failing_for_want_of_an_answer_says_so_in_one_line():
+    """On a blank page, does each given cell that failed because an answer is not written yet
+    say so in one line, instead of repeating the same red traceback?"""
+    cells = [new_code_cell("raise NotImplementedError()", metadata=meta("relu", solution=True))]
+    cells += [new_code_cell(f"draw(relu, {i})", metadata=meta(f"given{i}", locked=True))
+              for i in range(5)]
+    graded = new_notebook(cells=cells)
+    handed_in = nbformat.from_dict(nbformat.reads(nbformat.writes(graded), 4))
+    handed_in.cells[0].outputs = [new_output("error", ename="NotImplementedError", evalue="",
+                                             traceback=["NotImplementedError: "])]
+    for cell in handed_in.cells[1:]:
+        cell.outputs = [new_output("stream", name="stdout", text="drawing\n"),
+                        new_output("error", ename="NameError", evalue="name 'h1' is not defined",
+                                   traceback=["Traceback ...", "NameError: h1 is not defined"])]
+    page = render(Crafted(graded, handed_in, score=0, max_score=0, cells={}))
+    assert page.count("Traceback") == 0 and "NameError" not in page
+    assert page.count("This cell could not run: it uses an answer that is not written yet "
+                      "(the first is <a href='#relu'>relu</a>)") == 5
+    assert page.count("drawing") == 5          # what the cell printed before it failed stays
+
+
+def test_a_score_set_by_hand_comes_before_what_the_grader_found():
+    """When a person gave full marks to a test cell the grader failed, does the page say so
+    first, and not show the cell as failed?"""
+    graded, handed_in, source = crafted()
+    cells = {"test_answer": CellGrade(2, 2, 0, 2), "test_layer": CellGrade(1, 3, 0, 1, "see me")}
+    page = render(Crafted(graded, handed_in, score=3, max_score=5, cells=cells),
+                  secrets_of(source))
+    block = page.split("id='test_answer'>", 1)[1].split("</div></div>", 1)[0]
+    assert "Your instructor set this score to 2 (the grader gave 0)." in block
+    assert block.index("Your instructor set") < block.index("What the grader found before")
+    assert "<div class='test' id='test_answer'>" in page
+    assert "test_answer 2 / 2 (set by your instructor)" in re.sub(r"<[^>]+>", "", page)
+
+
+def test_a_written_answer_shows_its_score_or_that_a_person_grades_it():
+    """Does a written answer graded by a person show its score and comment, and one nobody
+    has graded yet say so without counting as lost?"""
+    cell = new_markdown_cell("Depth needs a nonlinearity because ...",
+                             metadata=meta("why_depth", solution=True, grade=True, points=3))
+    graded = new_notebook(cells=[cell])
+    waiting = render(Crafted(graded, graded, score=0, max_score=3,
+                             cells={"why_depth": CellGrade(0, 3)}))
+    assert "why_depth: to be graded by your instructor" in waiting
+    assert "Every graded cell earned full marks" in waiting or "First thing" not in waiting
+    done = render(Crafted(graded, graded, score=2, max_score=3,
+                          cells={"why_depth": CellGrade(2, 3, None, 2, "Say why it collapses")}))
+    assert "why_depth: 2 / 3" in done and "Graded by your instructor: 2 / 3." in done
+    assert "Comment: Say why it collapses" in done and "Depth needs a nonlinearity" in done
+
+
 def test_a_hand_in_full_of_output_makes_a_page_of_bounded_size():
     """Does a hand-in whose own run printed megabytes in every cell make a page of at most a
     few megabytes (each cell's text cut, the page's outputs capped)?"""

@@ -76,15 +76,68 @@ def test_stock_autograde_warns_only_of_real_changes(course):
 
 
 def test_generate_feedback_shows_no_hidden_test(course):
-    """Do nbgrader's feedback pages (formgrader's button) hold no hidden test or its lines?"""
+    """Do nbgrader's feedback pages (formgrader's button) hold no hidden test or its lines,
+    and are they the course's own pages (math rendered, not raw ``$...$``)?"""
     run_grader(course, ASSIGNMENT, "nbgrader")
     nbgrader(course, "generate_feedback", ASSIGNMENT, "--force")
     secret = _secret_lines(course)
     assert secret
     for student in HANDED_IN:
-        text = _page_text(course / "feedback" / student / ASSIGNMENT / f"{NOTEBOOK}.html")
+        page = course / "feedback" / student / ASSIGNMENT / f"{NOTEBOOK}.html"
+        text = _page_text(page)
         assert "HIDDEN TESTS" not in text
         assert sorted(line for line in secret if line in text) == []
+        assert "<math" in page.read_text() and "First thing to fix" in text or (
+            "Every graded cell earned full marks" in text)
+        assert not re.search(r"\$[^$\n]*\\[a-z]+", text), "raw LaTeX left on the page"
+
+
+def test_release_feedback_works_on_a_plain_course(course):
+    """Does `nbgrader release_feedback` hand out `workbook feedback`'s pages on a course with
+    no exchange made by hand, for hand-ins with no submission secret (copied in by hand)?"""
+    run_grader(course, ASSIGNMENT, "workbook")
+    workbook = [sys.executable, "-m", "instructor.cli", "feedback", ASSIGNMENT]
+    subprocess.run(workbook, cwd=course, env=venv_env(), check=True, capture_output=True)
+    assert not (course / "submitted" / "ada" / ASSIGNMENT / "submission_secret.txt").exists()
+    nbgrader(course, "release_feedback", ASSIGNMENT)
+    released = list((course / ".exchange" / "backprop-workbook" / "feedback").glob("*.html"))
+    assert len(released) == len(HANDED_IN)
+
+
+def test_formgrader_sees_flags_and_workbook_sees_its_scores(course):
+    """Is a flagged hand-in marked in formgrader's Flagged? column, and does a score a person
+    changes in formgrader reach workbook-grades.csv and the student's page, said as such?"""
+    from nbgrader.api import Gradebook
+
+    subprocess.run([sys.executable, "-m", "instructor.cli", "grade", ASSIGNMENT, "--quiet"],
+                   cwd=course, env=venv_env(), check=True, capture_output=True)
+    ours = {row["student"]: row for row in csv.DictReader((course / GRADES_FILE).open())}
+    assert ours["di"]["flags"] and not ours["ada"]["flags"]
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        flagged = {s: all(nb.flagged for nb in gb.find_submission(ASSIGNMENT, s).notebooks)
+                   for s in HANDED_IN}
+        grade = next(g for g in gb.find_submission(ASSIGNMENT, "ada").notebooks[0].grades
+                     if g.max_score >= 2)
+        grade.manual_score = grade.max_score - 1        # what formgrader's score box does
+        gb.db.commit()
+        name, top = grade.name, grade.max_score
+        expected = gb.find_submission(ASSIGNMENT, "ada").score
+    try:
+        assert flagged["di"] and not flagged["ada"]
+        run = subprocess.run([sys.executable, "-m", "instructor.cli", "feedback", ASSIGNMENT],
+                             cwd=course, env=venv_env(), check=True, capture_output=True, text=True)
+        assert "changed in formgrader" in run.stderr
+        ours = {row["student"]: row for row in csv.DictReader((course / GRADES_FILE).open())}
+        assert float(ours["ada"]["score"]) == pytest.approx(expected)
+        assert ours["ada"]["flags"] == "score changed in formgrader"
+        text = _page_text(course / "feedback" / "ada" / ASSIGNMENT / f"{NOTEBOOK}.html")
+        assert f"{name} {top - 1:g} / {top:g} (set by your instructor)" in text
+        assert f"Your instructor set this score to {top - 1:g}" in text
+    finally:     # the module's other tests expect the grader's own scores
+        with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+            for grade in gb.find_submission(ASSIGNMENT, "ada").notebooks[0].grades:
+                grade.manual_score = None
+            gb.db.commit()
 
 
 def test_late_hand_in_loses_ten_percent_a_day(course):
@@ -101,6 +154,32 @@ def test_late_hand_in_loses_ten_percent_a_day(course):
     ours = {row["student"]: row for row in csv.DictReader((course / GRADES_FILE).open())}
     assert float(ours["cy"]["score"]) == pytest.approx(0.7 * late.max_score)
     assert "late penalty" in ours["cy"]["flags"] and ours["ada"]["flags"] == ""
+
+
+def test_an_extension_takes_the_late_penalty_off(course):
+    """Does ``workbook extend`` grade the late hand-in again at once, with no penalty, and
+    say the new due date on the student's page?"""
+    from nbgrader.api import Gradebook
+
+    run_grader(course, ASSIGNMENT, "workbook")
+    cli = [sys.executable, "-m", "instructor.cli"]
+    run = subprocess.run([*cli, "extend", ASSIGNMENT, "cy", "--days", "3"], cwd=course,
+                         env=venv_env(), check=True, capture_output=True, text=True)
+    assert "Grading again what cy handed in" in run.stdout
+    try:
+        with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+            late = gb.find_submission(ASSIGNMENT, "cy")
+            assert late.total_seconds_late == 0 and not late.late_submission_penalty
+            top = late.max_score
+        ours = {row["student"]: row for row in csv.DictReader((course / GRADES_FILE).open())}
+        assert float(ours["cy"]["score"]) == top and ours["cy"]["flags"] == ""
+        subprocess.run([*cli, "feedback", ASSIGNMENT, "--student", "cy"], cwd=course,
+                       env=venv_env(), check=True, capture_output=True)
+        text = _page_text(course / "feedback" / "cy" / ASSIGNMENT / f"{NOTEBOOK}.html")
+        assert "extended your due date for this assignment to 2026-01-13 12:00 UTC" in text
+    finally:
+        subprocess.run([*cli, "extend", ASSIGNMENT, "cy", "--clear"], cwd=course,
+                       env=venv_env(), check=True, capture_output=True)
 
 
 def test_grade_feedback_export_grade_again(course):

@@ -110,7 +110,7 @@ def test_cells_csv_has_one_row_per_student_and_cell(course):
 def test_canvas_csv_has_the_gradebook_import_layout(course):
     """Does canvas.csv follow Canvas's gradebook import layout?"""
     workbook(course, "report", A1, A3)
-    table = rows(course / "report" / "canvas.csv")
+    table = rows(course / "report" / f"{A1}+{A3}" / "canvas.csv")
     assert table[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", A1, A3]
     assert table[1][0] == "Points Possible" and table[1][5:] == [str(MAX1), str(MAX3)]
     by_id = {r[0]: r for r in table[2:]}      # no names, LMS or SIS ids here: the login
@@ -140,8 +140,6 @@ def test_the_report_and_a_feedback_page_in_chromium(course):
         pytest.skip(f"no Chromium at {CHROMIUM}")
     workbook(course, "report")
     workbook(course, "feedback", A1)
-    index = course / FEEDBACK / "blake" / "index.html"
-    assert f"{A1}/{N1}.html" in index.read_text() and A3 in index.read_text()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -162,7 +160,5 @@ def test_the_report_and_a_feedback_page_in_chromium(course):
         assert pictures.count() >= 3      # drawn in alex's own run, not by the grader
         assert all(pictures.nth(i).evaluate("i => i.naturalWidth") > 100
                    for i in range(pictures.count()))
-        tab.goto(index.as_uri())
-        tab.screenshot(path=ARTIFACTS / "feedback_index.png")
         browser.close()
     assert height < 8000

@@ -44,6 +44,19 @@ def test_environment_yml_agrees_with_pyproject():
     assert "python=3.11" in env["dependencies"]
 
 
+def test_setuptools_reads_pyproject_without_a_warning():
+    """Does setuptools read pyproject.toml without a deprecation banner (a license given as a
+    TOML table printed two on every install)?"""
+    import warnings
+
+    from setuptools.config.pyprojecttoml import read_configuration
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        project = read_configuration(ROOT / "pyproject.toml")["project"]
+    assert project["license"] == "MIT"
+
+
 def test_generated_folders_stay_out_of_git():
     """Are grading outputs and the gradebook git-ignored?"""
     ignored = (ROOT / ".gitignore").read_text().split()
@@ -158,7 +171,9 @@ def test_the_students_package_never_imports_the_instructors():
 
 def test_every_third_party_import_is_a_declared_dependency():
     """Is every module the course imports installed by a pinned requirement?"""
-    declared = {re.split(r"[\[=]", r)[0].lower().replace("-", "_") for r in pyproject_pins()}
+    build = tomllib.loads((ROOT / "pyproject.toml").read_text())["build-system"]["requires"]
+    declared = {re.split(r"[\[=<>]", r)[0].lower().replace("-", "_")
+                for r in [*pyproject_pins(), *build]}
     # import name -> distribution name, where they differ
     provided_by = {"yaml": "pyyaml", "traitlets": "jupyter_client", "IPython": "ipykernel",
                    "zmq": "jupyter_client", "distributed": "dask", "jupyter_core": "jupyter_client",

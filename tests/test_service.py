@@ -35,7 +35,7 @@ def course(tmp_path):
     """A course with Assignment 1 released through its own exchange."""
     (tmp_path / "course").mkdir()
     course = make_course(tmp_path / "course", [A1])
-    (course / ".exchange").mkdir()
+    (course / ".exchange").mkdir(exist_ok=True)   # the config makes it too
     nbgrader(course, "release_assignment", A1)
     return course
 

@@ -35,7 +35,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from instructor.course import FEEDBACK, course_config
+from instructor.extensions import (
+    apply_extensions,
+    page_notes,
+    read_extensions,
+    student_due,
+)
 from instructor.feedback import hidden_test_lines, render
+from instructor.formgrader import mark_flagged
 from instructor.graded import read_assignment
 from instructor.grading import defaults
 from instructor.grading.grade_run import Options, grade
@@ -228,15 +235,19 @@ class Service:
             flags[record.student] = exchange.collect(arrival, archive, ignore)
             exchange.place(archive, self.root / "submitted" / record.student / assignment)
         students = [r.student for r in batch]
+        apply_extensions(self.root, assignment, students)
         run = grade(self.root, assignment, students, Options(progress=False, jobs=self.jobs),
                     runner=self.runner)
+        mark_flagged(self.root, assignment, run.results)
         results = {r.student: r for r in run.results}
         graded = read_assignment(self.root, assignment, students=students)
-        due = _due_date(self.root, assignment)
+        class_due = _due_date(self.root, assignment)
+        extensions = read_extensions(self.root).get(assignment, {})
         secrets = hidden_test_lines(self.root, assignment)
         recount = []
         for record in batch:
             result = results[record.student]
+            due = student_due(class_due, extensions.get(record.student))
             counted = self._counted(record, due)
             notes = self._notes(record, counted, due, flags[record.student])
             if result.status == Status.ERROR and self._retry(record):
@@ -282,7 +293,7 @@ class Service:
 
     def _notes(self, record, counted, due, flags):
         notes = [f"This page is for your submission of {record.handed_in[:19].replace('T', ' ')}"
-                 " UTC."]
+                 " UTC.", *page_notes(self.root, record.assignment, record.student)]
         if counted is not None and counted.folder != record.folder:
             notes.append(f"It does not count: it was handed in after the due date, and your "
                          f"submission of {counted.handed_in[:19].replace('T', ' ')} UTC, on "
