@@ -5,8 +5,9 @@ reads the saved notebook beside the kernel, runs the code of each test cell (the
 student sees) in the notebook's namespace, and prints the total with the first thing to fix,
 then one line per check, then what the checks cannot decide: the points of the test cells whose
 values no check compares with the right ones (through a fingerprint, ``known.confirm``), which
-only the graded run decides, and the written answers, which a person grades. Nothing is printed that the checks themselves would not say: no
-expected value, and none of the tracebacks that Validate shows.
+only the graded run decides, and the written answers, which a person grades. Nothing is
+printed that the checks themselves would not say: no expected value, and none of the
+tracebacks that Validate shows.
 """
 
 import contextlib
