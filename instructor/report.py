@@ -35,7 +35,11 @@ __all__ = ["ClassResults", "collect", "report_folder", "write_report"]
 
 @dataclass
 class CellStats:
-    """One graded cell across the class."""
+    """One graded cell across the class.
+
+    ``scores`` holds the graded hand-ins' scores; a written answer no person has graded yet in
+    formgrader is counted in ``pending`` instead, so that it lowers no pass rate or mean.
+    """
 
     assignment: str
     notebook: str
@@ -43,10 +47,12 @@ class CellStats:
     max_score: float
     scores: list = field(default_factory=list)
     errors: Counter = field(default_factory=Counter)
+    pending: int = 0
 
     @property
     def pass_rate(self):
-        """The share of graded submissions with full marks on this cell."""
+        """The share of graded submissions with full marks on this cell (pending ones left
+        out)."""
         passed = sum(1 for s in self.scores if s >= self.max_score)
         return passed / len(self.scores) if self.scores else 0.0
 
@@ -137,7 +143,9 @@ def _collect_assignment(graded, results, secrets):
         for notebook in submission.notebooks:
             for cell, grade in notebook.cells.items():
                 key = (graded.name, notebook.name, cell)
-                if key in results.cells:
+                if key in results.cells and grade.pending:
+                    results.cells[key].pending += 1
+                elif key in results.cells:
                     results.cells[key].scores.append(grade.score)
                 results.per_cell.append((student, graded.name, notebook.name, cell,
                                          grade.score, grade.max_score))

@@ -98,7 +98,8 @@ def _cells(results):
     parts = ["<h2 id='cells'>Test cells, hardest first</h2>"
              "<p class='muted'>Pass rate: the share of graded hand-ins with full marks on the "
              "cell. The error is the one the cell raised most often (name and first line, "
-             "hidden tests removed).</p>"]
+             "hidden tests removed). A written answer counts once a person has graded it in "
+             "formgrader (Manual Grading); until then it is listed as waiting.</p>"]
     for assignment, cells in results.by_assignment().items():
         if not cells:
             continue
@@ -117,6 +118,9 @@ def _cells(results):
             common = stats.common_error
             error = (f"<code>{e(common[0])}</code> ({common[1]}&times;)" if common
                      else "<span class='muted'>none</span>")
+            if stats.pending:
+                error = (f"{stats.pending} written answer{'s' if stats.pending > 1 else ''} "
+                         "to grade in formgrader")
             mean = sum(stats.scores) / len(stats.scores) if stats.scores else 0
             rows.append(f"<tr><td>{e(stats.cell)}</td><td>{e(stats.notebook)}</td>"
                         f"<td class='num'>{100 * stats.pass_rate:.0f}%</td>"

@@ -99,12 +99,14 @@ def test_declaration_is_strong_enough(spec):
 
 @pytest.mark.parametrize("spec", SPECS, ids=spec_id)
 def test_solution_runs_clean_and_earns_full_marks(spec, graded):
-    """Does the source notebook run top to bottom without error and earn every point?"""
+    """Does the source notebook run top to bottom without error and earn every point the
+    grader decides? (A written answer scores nothing until a person grades it.)"""
     course, grades, _ = graded(spec)
     assert executed_errors(course, spec.ASSIGNMENT, spec.NOTEBOOK, SOLUTION) == []
     result = grades[SOLUTION]
-    assert result.max_score > 0
-    assert result.score == result.max_score, result.cells
+    assert result.auto_max > 0
+    assert result.score == result.auto_max, result.cells
+    assert all(result.cells[name] == 0 for name in result.written), result.cells
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=spec_id)
@@ -146,7 +148,7 @@ def test_planted_mistake_loses_points(spec, mistake, graded):
     """Does a mistake students really make lose points in the test cells aimed at it?"""
     _, grades, _ = graded(spec)
     result = grades[mistake.name]
-    assert result.score < result.max_score
+    assert result.score < result.auto_max
     for cell in mistake.loses:
         assert cell in result.cells, f"{cell!r} is not a graded cell"
         assert result.cells[cell] < result.max_cells[cell], f"{cell} kept its points"
@@ -157,8 +159,9 @@ def test_correct_variant_earns_full_marks(spec, variant, graded):
     """Does a correct answer written another way earn every point?"""
     _, grades, _ = graded(spec)
     result = grades[variant.name]
-    assert result.score == result.max_score, {
-        k: v for k, v in result.cells.items() if v < result.max_cells[k]
+    assert result.score == result.auto_max, {
+        k: v for k, v in result.cells.items() if v < result.max_cells[k] and k not in
+        result.written
     }
 
 
@@ -237,7 +240,7 @@ def test_hidden_tests_decide_without_the_kernels_word(spec, graded):
     _, grades, _ = graded(spec)
 
     def full(name):
-        return sum(grades[name].audit.values()) == grades[name].max_score
+        return sum(grades[name].audit.values()) == grades[name].auto_max
 
     assert full(SOLUTION), grades[SOLUTION].audit
     assert sum(grades[BLANK].audit.values()) == 0, {

@@ -240,3 +240,19 @@ def test_summary_says_which_points_only_the_grade_decides():
     assert line.startswith("Not decided here: test_b (3), 3 of the 5 points")
     assert "test_a" not in line
     assert "every cell are compared" in summary.undecided(cells[:1])
+
+
+def test_summary_names_the_written_answers_a_person_grades():
+    """Does the summary say which written answers the instructor grades, and nothing when
+    there are none?"""
+    notebook = {"cells": [
+        {"cell_type": "markdown", "metadata": {"nbgrader": {"grade": True, "solution": True,
+                                                            "grade_id": "explain_x",
+                                                            "points": 3}}},
+        {"cell_type": "markdown", "metadata": {}},
+        {"cell_type": "code", "metadata": {"nbgrader": {"grade": True, "grade_id": "test_a",
+                                                        "points": 2}}}]}
+    cells = summary._written_cells(notebook)
+    assert cells == [("explain_x", 3.0)]
+    assert "explain_x (3), are graded by your instructor" in summary.written(cells)
+    assert summary.written([]) == ""

@@ -34,7 +34,8 @@ from postgres_server import PostgresUnavailable, postgres_server
 pytestmark = pytest.mark.slow
 
 ASSIGNMENT, NOTEBOOK = "01_forward_pass", "forward_pass"
-FULL = 21
+FULL = 21          # the points the grader decides; the solution earns them all
+WRITTEN = 3        # explain_depth, a written answer: 0 until a person grades it
 CELL_TIMEOUT = 5
 
 
@@ -450,7 +451,7 @@ def test_honest_work_gets_its_points_untouched_by_the_others(graded):
     """Does honest work get its points, untouched by the hostile hand-ins beside it?"""
     _, rows, _ = graded
     assert rows["honest"]["score"] == str(FULL)
-    assert rows["honest"]["max_score"] == str(FULL)
+    assert rows["honest"]["max_score"] == str(FULL + WRITTEN)
     assert (rows["honest"]["status"], rows["honest"]["flags"]) == ("ok", "")
     assert rows["blank"]["score"] == "0" and rows["blank"]["status"] == "ok"
     assert 0 < float(rows["wrong"]["score"]) < FULL

@@ -148,11 +148,12 @@ def test_late_hand_in_loses_ten_percent_a_day(course):
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         late = gb.find_submission(ASSIGNMENT, "cy")
         on_time = gb.find_submission(ASSIGNMENT, "ada")
-        assert on_time.late_submission_penalty == 0 and on_time.score == on_time.max_score
-        assert late.late_submission_penalty == pytest.approx(0.3 * late.max_score)
-        assert late.score == late.max_score          # nbgrader keeps the penalty apart
+        # the solution earns every point but the written answer's, which a person grades
+        assert on_time.late_submission_penalty == 0 and on_time.score == on_time.max_score - 3
+        assert late.late_submission_penalty == pytest.approx(0.3 * late.score)
+        assert late.score == on_time.score           # nbgrader keeps the penalty apart
     ours = {row["student"]: row for row in csv.DictReader((course / GRADES_FILE).open())}
-    assert float(ours["cy"]["score"]) == pytest.approx(0.7 * late.max_score)
+    assert float(ours["cy"]["score"]) == pytest.approx(0.7 * late.score)
     assert "late penalty" in ours["cy"]["flags"] and ours["ada"]["flags"] == ""
 
 

@@ -5,8 +5,9 @@ reads the saved notebook beside the kernel, runs the code of each test cell (the
 student sees) in the notebook's namespace, and prints the total with the first thing to fix,
 then one line per check, then what the checks cannot decide: the points of the test cells whose
 values no check compares with the right ones (through a fingerprint, ``known.confirm``), which
-only the graded run decides. Nothing is printed that the checks themselves would not say: no
-expected value, and none of the tracebacks that Validate shows.
+only the graded run decides, and the written answers, which a person grades. Nothing is
+printed that the checks themselves would not say: no expected value, and none of the
+tracebacks that Validate shows.
 """
 
 import contextlib
@@ -15,7 +16,7 @@ import json
 import sys
 from pathlib import Path
 
-__all__ = ["problem_line", "raised_in", "summarise", "undecided"]
+__all__ = ["problem_line", "raised_in", "summarise", "undecided", "written"]
 
 CONFIRMED = "known.confirm("   # a check that compares a value with the right one's fingerprint
 
@@ -32,6 +33,25 @@ def _test_cells(notebook):
             source = "".join(cell.get("source", ""))
             cells.append((meta.get("grade_id", "?"), source, float(meta.get("points") or 0)))
     return cells
+
+
+def _written_cells(notebook):
+    """(grade id, points) of each written answer: a markdown cell a person grades."""
+    found = []
+    for cell in notebook.get("cells", []):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.get("cell_type") == "markdown" and meta.get("grade"):
+            found.append((meta.get("grade_id", "?"), float(meta.get("points") or 0)))
+    return found
+
+
+def written(cells):
+    """The sentence on the written answers (``[(grade id, points)]``), or "" if there are none."""
+    if not cells:
+        return ""
+    listed = ", ".join(f"{grade_id} ({_points(points)})" for grade_id, points in cells)
+    return (f" Your written answers, {listed}, are graded by your instructor, not by any "
+            "check.")
 
 
 def _library(filename):
@@ -131,4 +151,5 @@ def summarise(notebook, namespace=None):
     else:
         print(f"{total}.")
     print("\n".join(lines))
-    print(undecided(cells))
+    print(undecided(cells) + written(_written_cells(json.loads(path.read_text(
+        encoding="utf-8")))))

@@ -35,13 +35,23 @@ SOLUTION, BLANK = "solution", "blank"
 @dataclass
 class Grades:
     """One student's result: total, maximum, the score of each graded cell, and what only the
-    answer key decided of each (``audit``, from ``workbook grade`` only)."""
+    answer key decided of each (``audit``, from ``workbook grade`` only).
+
+    ``written``: the cells a person grades (written answers, markdown); a grader gives them
+    nothing, so a right answer earns :attr:`auto_max`, not ``max_score``, before a person grades.
+    """
 
     score: float
     max_score: float
     cells: dict = field(default_factory=dict)
     max_cells: dict = field(default_factory=dict)
     audit: dict = field(default_factory=dict)
+    written: frozenset = frozenset()
+
+    @property
+    def auto_max(self):
+        """The points the graders decide: every cell's but the written answers'."""
+        return self.max_score - sum(self.max_cells[name] for name in self.written)
 
 
 def venv_env(drop=()):
@@ -113,6 +123,7 @@ def read_grades(course, assignment, notebook):
                 max_score=nb.max_score,
                 cells={g.name: g.score for g in nb.grades},
                 max_cells={g.name: g.max_score for g in nb.grades},
+                written=frozenset(g.name for g in nb.grades if g.cell.cell_type == "markdown"),
             )
     return grades
 

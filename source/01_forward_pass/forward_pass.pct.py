@@ -618,6 +618,56 @@ print("linear network == W_collapsed @ x:", np.allclose(linear_net, W_collapsed 
 print("ReLU network   == W_collapsed @ x:", np.allclose(relu_net, W_collapsed @ inputs))
 
 # %% [markdown]
+# ### 4.1 In your own words: why depth needs a nonlinearity
+#
+# The cell above printed `True` for the linear network and `False` for the ReLU network. Explain,
+# in a few sentences, in the cell below (a person grades this answer, out of 3 points):
+#
+# 1. why $\mathbf{W}^{(o)}\big(\mathbf{W}^{(2)}(\mathbf{W}^{(1)}\mathbf{x})\big)$ is one matrix
+#    times $\mathbf{x}$ *whatever the weights are*, not only for the weights of this network;
+# 2. why *no* $3 \times 3$ matrix at all, not only your `W_collapsed`, can reproduce the ReLU
+#    network. Hint: a matrix $\mathbf{M}$ sends $-\mathbf{x}$ to $-\mathbf{M}\mathbf{x}$. Run the
+#    ReLU network on `x` and on `-x` and compare (quote your numbers);
+# 3. what this means for building a deep network.
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "explain_depth", "locked": false, "points": 3, "schema_version": 3, "solution": true, "task": false}
+# ### BEGIN SOLUTION
+# **Model answer.**
+#
+# 1. Matrix multiplication is associative: $\mathbf{W}^{(o)}(\mathbf{W}^{(2)}(\mathbf{W}^{(1)}\mathbf{x}))
+#    = (\mathbf{W}^{(o)}\mathbf{W}^{(2)}\mathbf{W}^{(1)})\,\mathbf{x}$, so the product
+#    $\mathbf{W}' = \mathbf{W}^{(o)}\mathbf{W}^{(2)}\mathbf{W}^{(1)}$ can be computed once, before
+#    any input is seen. This holds for any weights and any number of layers: a chain of linear maps
+#    is one linear map (with biases, one affine map).
+# 2. Every matrix $\mathbf{M}$ is linear: $\mathbf{M}(-\mathbf{x}) = -\mathbf{M}\mathbf{x}$ and
+#    $\mathbf{M}(\mathbf{x} + \mathbf{x}') = \mathbf{M}\mathbf{x} + \mathbf{M}\mathbf{x}'$. The ReLU network
+#    is not: for $\mathbf{x} = (1, 1, 1)$ it outputs $(-4, 8, 4)$, and for $-\mathbf{x}$ it
+#    outputs $(3, 4, 5)$, not $(4, -8, -4)$. The ReLU sets negative pre-activations to 0 and keeps
+#    positive ones, so which units pass their input on depends on the input itself; the regrouping
+#    of part 1 needs the same matrix for every input, and the ReLU between the layers blocks it.
+# 3. Stacking linear layers adds weights but no expressive power: a deep linear network can only
+#    draw the boundaries (or fit the functions) that one layer can, here multinomial logistic
+#    regression. Depth pays off only with a nonlinearity between the layers.
+#
+# **Rubric (3 points; for the grader, never released).**
+#
+# - 1 point: associativity, or "the product of the matrices is itself a matrix", stated for any
+#   weights. Half a point for "`W_collapsed` reproduces it" without saying why it must.
+# - 1 point: a reason that rules out *every* matrix: a property all linear maps have and the ReLU
+#   network lacks ($f(-\mathbf{x}) = -f(\mathbf{x})$, additivity, scaling by a negative number, or
+#   "the ReLU's output is not a linear function of its input"), ideally with the numbers
+#   $(-4, 8, 4)$ and $(3, 4, 5)$. Half a point for "the ReLU is nonlinear" with no argument why
+#   no matrix can make up for it. No point for "`W_collapsed` gives different numbers" alone:
+#   that rules out one matrix, not all.
+# - 1 point: the consequence: without a nonlinearity extra layers add nothing a single layer could
+#   not do, so depth needs a nonlinearity between layers.
+# - Common wrong ideas: "the ReLU makes the network deeper" or "ReLUs add parameters" (no point
+#   for part 2); "a linear network cannot be trained" (no point for part 3: it can, it is just no
+#   better than one layer); "the ReLU network is nonlinear because of the softmax" (the softmax is
+#   after the last layer and does not stop the collapse).
+# ### END SOLUTION
+
+# %% [markdown]
 # ## What you built
 #
 # You ran a network forward by hand, with one matrix product per layer for a whole data set, turned

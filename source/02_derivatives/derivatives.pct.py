@@ -1064,6 +1064,52 @@ print("layer 1, dead for every point:", np.all(Z1 <= 0, axis=0))
 print("layer 2, dead for every point:", np.all(Z2 <= 0, axis=0))
 
 # %% [markdown]
+# **In your own words: why a dead unit gets no gradient.** Unit 1 of layer 1 is dead for the
+# first point ($z^{(1)}_1 = -0.314$), and the cell above shows it is dead for all ten points.
+# Explain, in the cell below (a person grades this answer, out of 3 points):
+#
+# 1. why each weight *entering* that unit, $w^{(1)}_{1,1}$ and $w^{(1)}_{2,1}$, gets a derivative
+#    of exactly 0 from the first point (your `dj_dw1_11` is 0): which factor of the chain rule is 0,
+#    and why is it exactly 0 and not just small?
+# 2. what it means for training: gradient descent follows the derivative of the cost $J$ over all
+#    ten points. Can it ever change these two weights? Can the unit come back to life?
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "explain_dead_unit", "locked": false, "points": 3, "schema_version": 3, "solution": true, "task": false}
+# ### BEGIN SOLUTION
+# **Model answer.**
+#
+# 1. By the chain rule, $\partial J/\partial w^{(1)}_{i,1} = x^{(0)}_i \cdot
+#    \partial J/\partial z^{(1)}_1$, and $\partial J/\partial z^{(1)}_1$ is everything that arrives
+#    from layer 2 times the gate $\mathrm{ReLU}'(z^{(1)}_1)$. Here $z^{(1)}_1 = -0.314 < 0$, so
+#    $\mathrm{ReLU}'(z^{(1)}_1) = 0$ and the whole product is 0, however large the other factors
+#    (the inputs $6.1$ and $8.7$ are not small). It is exactly 0, not rounding: the ReLU is flat
+#    for negative $z$, so a small nudge of $w^{(1)}_{1,1}$ moves $z^{(1)}_1$ a little but leaves it
+#    negative, the unit still outputs 0, and nothing after it, not even $J$, changes at all.
+# 2. The derivative of $J$ over all ten points is the mean of the ten per-point derivatives. The
+#    unit is dead for every point, so every term is 0 and so is the mean: gradient descent never
+#    changes $w^{(1)}_{1,1}$ and $w^{(1)}_{2,1}$. The unit's input is the data itself, which never
+#    changes either, so $z^{(1)}_1$ stays negative for every point: the unit stays dead for good
+#    (the "dying ReLU"). The weights leaving it get 0 too (they multiply an activation of 0), so
+#    the network trains as if it had one hidden unit fewer. (A unit of a later layer could come
+#    back if the layers before it change its inputs; this one cannot.)
+#
+# **Rubric (3 points; for the grader, never released).**
+#
+# - 1 point: the factor $\mathrm{ReLU}'(z^{(1)}_1) = 0$ (or "the ReLU's slope is 0 for negative
+#   $z$", "the gate is closed") multiplies every path into the weight, so the product is 0.
+# - 1 point: why *exactly* 0: the ReLU is flat below 0, a small change of the weight does not
+#   change the unit's output or $J$. Half a point if only "the output is 0" is given (that alone
+#   explains the weights *leaving* the unit, not the ones entering it).
+# - 1 point: the gradient over all ten points is a sum or mean of zeros, so gradient descent
+#   never changes these weights, and since the inputs are fixed data the unit stays dead for good.
+#   Half a point for "the weights stop changing" with no reason why the unit cannot revive.
+# - Common wrong ideas: "because the weights are small", "vanishing gradients" or "rounding" (no
+#   point for part 1: the cause is the gate, not the size of the numbers); "the unit revives when
+#   the other weights change" (no point for the last part: nothing that feeds this unit changes);
+#   "the input is 0" (the inputs are 6.1 and 8.7; it is the unit's *output* that is 0).
+# ### END SOLUTION
+
+# %% [markdown]
 # ### 4.6 From single weights to matrices
 #
 # Look back at the pattern of your eleven derivatives. Each one is a product of two factors: the

@@ -598,6 +598,50 @@ check_close(np.array([p_t.grad, q_t.grad], dtype=float), [-2.5, 1.5],
 ### END HIDDEN TESTS
 
 # %% [markdown]
+# ### 2.1.1 In your own words: why `+=` at a value used twice
+#
+# In the check `test_backward_fanout`, $y = x \cdot x + x$ at $x = 3$, and your `backward()` gives
+# `x.grad` $= 7$. Explain, in the cell below (a person grades this answer, out of 3 points):
+#
+# 1. which `_backward` calls add to `x.grad` during `y.backward()`, and how much each adds;
+# 2. why the right `x.grad` is the *sum* of these parts (think of a small nudge of $x$);
+# 3. what `x.grad` would be if every `_backward` wrote its part with `=` instead of `+=`, and why.
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "explain_fanout", "locked": false, "points": 3, "schema_version": 3, "solution": true, "task": false}
+# ### BEGIN SOLUTION
+# **Model answer.**
+#
+# 1. Write $m = x \cdot x$, so $y = m + x$. `y.backward()` seeds `y.grad = 1`. The sum's
+#    `_backward` adds `1 * y.grad` $= 1$ to `m.grad` and $1$ to `x.grad`. The product's
+#    `_backward` then runs once but adds to `x.grad` twice, once for each factor:
+#    `other.data * m.grad` $= 3$ and `self.data * m.grad` $= 3$. In all, $1 + 3 + 3 = 7$.
+# 2. $x$ reaches $y$ along three paths (two through the product, one straight into the sum). A
+#    small nudge $\Delta$ of $x$ moves all three uses at once, and to first order their effects on
+#    $y$ add up: $y$ changes by about $(3 + 3 + 1)\Delta$. That is the chain rule for a value with
+#    several uses: its derivative is the sum over its uses of what each use passes back, which is
+#    $2x + 1 = 7$, the derivative of $x^2 + x$.
+# 3. With `=`, each use overwrites what the uses before it wrote. In reverse topological order the
+#    sum runs first (`x.grad = 1`) and the product last (`x.grad = 3`, then `3` again), so `x.grad`
+#    ends at 3, the part of one path only, instead of 7. (Likewise `a + a` would give 1, not 2.)
+#    `+=` is also why every grad must start at 0, and why a second `backward()` adds again.
+#
+# **Rubric (3 points; for the grader, never released).**
+#
+# - 1 point: the three contributions, 1 from the sum and 3 and 3 from the two factors of the
+#   product (with `y.grad` $= 1$, `m.grad` $= 1$). Half a point if the parts are right in words
+#   but the numbers are missing or one is wrong.
+# - 1 point: why they add: several paths from $x$ to $y$, the nudge argument, or the
+#   multivariable chain rule ("the derivative is the sum over the paths"). Half a point for "the
+#   gradients accumulate" with no reason.
+# - 1 point: with `=` the last write wins, so `x.grad` holds only one path's part: 3 (accept 1 if
+#   the student argues from an order in which the sum's `_backward` runs last, with the reason).
+# - Common wrong ideas: "with `=` the gradient would be 0" or "`=` would double it" (no point for
+#   part 3); "`+=` is needed because `backward()` is called twice" (that is about calls, not
+#   about a value used twice: no point for part 2); "the product rule gives 2x, so x.grad is 6"
+#   (forgets the sum's path: half a point for part 1 at most).
+# ### END SOLUTION
+
+# %% [markdown]
 # ### 2.2 Every local derivative
 #
 # Each operation of Part 1 is now checked through `backward()`: a mistake in one local
