@@ -48,7 +48,7 @@ def course_of(base, assignment):
     """A course with ``assignment`` released through its own exchange."""
     folder = Path(tempfile.mkdtemp(dir=base, prefix=f"{assignment}-"))
     course = make_course(folder, [assignment])
-    (course / ".exchange").mkdir()
+    (course / ".exchange").mkdir(exist_ok=True)   # the config makes it too
     nbgrader(course, "release_assignment", assignment)
     return course
 
