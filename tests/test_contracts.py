@@ -97,3 +97,17 @@ def test_the_grader_runs_the_steps_the_course_declares():
         "nbgrader.preprocessors.ComputeChecksums"]
     assert steps.grade_steps(extra)[2:] == [nbgrader_steps.LimitOutput,
                                             nbgrader_steps.ComputeChecksums]
+
+
+def test_a_value_many_mistakes_share_names_none_of_them():
+    """Does the mistake key name a mistake by a value of its own, and stay silent on a value
+    that more than ``MOST_NAMES`` mistakes hand out (it would name the wrong ones)?"""
+    from instructor.grading.mistakes import MOST_NAMES, MistakeKey, fingerprint
+
+    own, shared = encode(np.array([1.5, -2.0])), encode(np.array([0.0]))
+    crowd = [f"mistake {i}" for i in range(MOST_NAMES + 1)]
+    key = MistakeKey("x", {"test_a": {"0": {fingerprint(own): ["W2 not transposed"],
+                                            fingerprint(shared): crowd}}})
+    assert key.names("test_a", 0, own) == ["W2 not transposed"]
+    assert key.names("test_a", 0, shared) == [] and key.names("test_b", 0, own) == []
+    assert key.telling() == {"W2 not transposed"}

@@ -429,11 +429,13 @@ def read_csv(course):
 
 
 def cell_scores(course, student):
+    """``{cell: (score, max)}`` of the cells the grader decides (written answers left out)."""
     from nbgrader.api import Gradebook
 
     with Gradebook(course_config(course).CourseDirectory.db_url) as gb:
         nb = gb.find_submission_notebook(NOTEBOOK, ASSIGNMENT, student)
-        return {g.name: (g.score, g.max_score) for g in nb.grades}
+        return {g.name: (g.score, g.max_score) for g in nb.grades
+                if g.cell.cell_type == "code"}
 
 
 def test_every_student_is_reported_and_the_run_succeeds(graded):
@@ -777,9 +779,10 @@ def test_feedback_shows_scores_and_own_errors_never_hidden_tests(graded):
     for student, page in pages.items():
         leaked = [line for line in secrets if line in page]
         assert not leaked, f"{student}'s feedback shows hidden tests: {leaked[:3]}"
-    assert "Score: 21 / 21" in pages["honest"] and "def relu(z):" in pages["honest"]
+    honest, blank = pages["honest"], pages["blank"]
+    assert f"Score: {FULL} / {FULL + WRITTEN}" in honest and "def relu(z):" in honest
     assert "Test test_relu: 1 / 1" in pages["honest"]
-    assert "Score: 0 / 21" in pages["blank"] and "NotImplementedError" in pages["blank"]
+    assert f"Score: 0 / {FULL + WRITTEN}" in blank and "NotImplementedError" in blank
     assert "not handed in" in pages["missing"]
     assert "First thing to fix" in pages["wrong"] and "<math" in pages["honest"]
     # no page students are never given (nbgrader releases one page per notebook)

@@ -23,11 +23,15 @@ import numpy as np
 
 from workbook.handout import decode
 
-__all__ = ["MISTAKES_SUFFIX", "MistakeKey", "build_mistake_key", "fingerprint",
+__all__ = ["MISTAKES_SUFFIX", "MOST_NAMES", "MistakeKey", "build_mistake_key", "fingerprint",
            "load_mistake_key", "mistake_key_path", "source_fingerprint"]
 
 MISTAKES_SUFFIX = ".mistakes.key.json"
 VERSION = 1
+# A value that more than this many planted mistakes hand out at one check says nothing about
+# which of them a student made (a learning rate among three, a loss that did not fall): it
+# names none of them.
+MOST_NAMES = 2
 LARGEST = 20_000          # entries of an array fingerprinted whole; larger ones by summary
 
 
@@ -74,7 +78,13 @@ class MistakeKey:
         """The mistakes that hand out ``encoded`` at check ``site`` of test cell ``cell``."""
         found = self.cells.get(cell, {}).get(str(site), {})
         digest = fingerprint(encoded) if found else None
-        return found.get(digest, []) if digest else []
+        names = found.get(digest, []) if digest else []
+        return names if len(names) <= MOST_NAMES else []
+
+    def telling(self):
+        """The names of the mistakes some value of their own can name."""
+        return {name for sites in self.cells.values() for found in sites.values()
+                for names in found.values() if len(names) <= MOST_NAMES for name in names}
 
     def to_json(self):
         return json.dumps({"version": VERSION, "fingerprint": self.fingerprint,
