@@ -318,6 +318,29 @@ def test_push_for_one_student_is_what_a_grading_service_calls(course, platform):
     assert [s for s, _ in summary.posted] == ["alan"] and not summary.ungraded
 
 
+def test_the_grading_service_sends_what_it_graded_and_goes_on_when_refused(
+        course, platform, tmp_path, caplog):
+    """Does the grading service send the scores of the students it has just graded, and
+    carry on, saying why in its log, when the LMS refuses or is not configured?"""
+    import logging
+
+    from instructor.service.service import push_to_lms
+
+    log = logging.getLogger("workbook.service.test")
+    summary = push_to_lms(course, ASSIGNMENT, ["ada"], log)
+    assert [s for s, _ in summary.posted] == ["ada"]
+    assert platform.result(ASSIGNMENT, "1001") == (18, MAX)
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "nbgrader_config.py").write_text("c = get_config()\n")
+    assert push_to_lms(plain, ASSIGNMENT, ["ada"], log) is None      # no LMS: nothing to do
+    with (course / "nbgrader_config.py").open("a") as config:
+        config.write("c.LtiPlatform.token_url = 'http://127.0.0.1:9/token'\n")
+    with caplog.at_level(logging.WARNING, logger=log.name):
+        assert push_to_lms(course, ASSIGNMENT, ["alan"], log) is None
+    assert "scores not sent to the LMS" in caplog.text
+
+
 def test_a_tool_key_the_platform_does_not_know_is_refused(course, tmp_path_factory):
     from instructor.lms.ags import push_scores
 

@@ -52,7 +52,7 @@ from instructor.service.ledger import Ledger
 from instructor.service.policy import GradingService, policy_for
 from instructor.vocabulary import Status
 
-__all__ = ["Service"]
+__all__ = ["Service", "push_to_lms"]
 
 STATE = Path(".workbook")
 HOUR = 3600.0
@@ -267,6 +267,7 @@ class Service:
                 recount.append(counted)
         if recount:
             self._recount(assignment, recount)
+        push_to_lms(self.root, assignment, students, self.log)
 
     def _retry(self, record):
         """A grading that failed for a reason not the student's (a lost worker, a full disk):
@@ -356,3 +357,24 @@ def _logger(path, to_stderr):
         if to_stderr:
             log.addHandler(logging.StreamHandler())
     return log
+
+
+def push_to_lms(root, assignment, students, log):
+    """Send the counted scores of ``students`` to the LMS when the course is set up for grade
+    passback (``c.LtiPlatform``; README: 'Grades in the LMS'); return the
+    :class:`~instructor.lms.ags.PushSummary`, or None. A refusal is logged, never raised:
+    grading goes on, and ``workbook grades push`` (or the student's next graded submission)
+    sends the score again."""
+    from instructor.lms.ags import push_scores
+    from instructor.lms.config import platform
+
+    settings = platform(root)
+    if not all(getattr(settings, name) for name in settings.PASSBACK):
+        return None
+    try:
+        summary = push_scores(root, assignment, students)
+    except Exception as error:  # noqa: BLE001  (the LMS or the network: grading goes on)
+        log.warning("%s: scores not sent to the LMS: %s", assignment, error)
+        return None
+    log.info("%s: sent to the LMS: %s", assignment, summary.lines()[1].strip())
+    return summary
