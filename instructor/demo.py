@@ -111,6 +111,8 @@ def print_table(assignments, rows, maxima):
         cells = ["missing" if s is None else f"{s:g}" for s in scores]
         total = sum(s for s in scores if s is not None)
         print(student.ljust(10) + "".join(c.rjust(width) for c in cells) + f"{total:g}".rjust(10))
+    print("(max counts the written answers of Assignments 1, 2 and 6, 3 points each, which a "
+          "person grades in formgrader; until then they score 0)")
 
 
 def main():
