@@ -324,20 +324,21 @@ def test_the_grading_service_sends_what_it_graded_and_goes_on_when_refused(
     carry on, saying why in its log, when the LMS refuses or is not configured?"""
     import logging
 
+    from instructor.course import course_config
     from instructor.service.service import push_to_lms
 
     log = logging.getLogger("workbook.service.test")
-    summary = push_to_lms(course, ASSIGNMENT, ["ada"], log)
+    summary = push_to_lms(course, course_config(course), ASSIGNMENT, ["ada"], log)
     assert [s for s, _ in summary.posted] == ["ada"]
     assert platform.result(ASSIGNMENT, "1001") == (18, MAX)
     plain = tmp_path / "plain"
     plain.mkdir()
     (plain / "nbgrader_config.py").write_text("c = get_config()\n")
-    assert push_to_lms(plain, ASSIGNMENT, ["ada"], log) is None      # no LMS: nothing to do
+    assert push_to_lms(plain, course_config(plain), ASSIGNMENT, ["ada"], log) is None  # no LMS
     with (course / "nbgrader_config.py").open("a") as config:
         config.write("c.LtiPlatform.token_url = 'http://127.0.0.1:9/token'\n")
     with caplog.at_level(logging.WARNING, logger=log.name):
-        assert push_to_lms(course, ASSIGNMENT, ["alan"], log) is None
+        assert push_to_lms(course, course_config(course), ASSIGNMENT, ["alan"], log) is None
     assert "scores not sent to the LMS" in caplog.text
 
 

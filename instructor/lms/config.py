@@ -62,9 +62,13 @@ class LtiPlatform(Configurable):
     LAUNCH = ("issuer", "client_id", "authorize_url", "jwks_url")
     PASSBACK = ("issuer", "client_id", "token_url", "lineitems_url")
 
+    def empty(self, names):
+        """The settings of ``names`` left empty."""
+        return [name for name in names if not getattr(self, name)]
+
     def require(self, names):
         """Raise :class:`LmsError` naming every setting of ``names`` that is empty or unsafe."""
-        empty = [name for name in names if not getattr(self, name)]
+        empty = self.empty(names)
         if empty:
             settings = ", ".join(f"c.LtiPlatform.{name}" for name in empty)
             raise LmsError(f"the LMS is not configured: set {settings} in nbgrader_config.py "

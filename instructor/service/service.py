@@ -267,7 +267,7 @@ class Service:
                 recount.append(counted)
         if recount:
             self._recount(assignment, recount)
-        push_to_lms(self.root, assignment, students, self.log)
+        push_to_lms(self.root, self.config, assignment, students, self.log)
 
     def _retry(self, record):
         """A grading that failed for a reason not the student's (a lost worker, a full disk):
@@ -359,17 +359,16 @@ def _logger(path, to_stderr):
     return log
 
 
-def push_to_lms(root, assignment, students, log):
-    """Send the counted scores of ``students`` to the LMS when the course is set up for grade
-    passback (``c.LtiPlatform``; README: 'Grades in the LMS'); return the
+def push_to_lms(root, config, assignment, students, log):
+    """Send the counted scores of ``students`` to the LMS when the course's ``config`` sets it
+    up for grade passback (``c.LtiPlatform``; README: 'Grades in the LMS'); return the
     :class:`~instructor.lms.ags.PushSummary`, or None. A refusal is logged, never raised:
     grading goes on, and ``workbook grades push`` (or the student's next graded submission)
     sends the score again."""
     from instructor.lms.ags import push_scores
-    from instructor.lms.config import platform
+    from instructor.lms.config import LtiPlatform
 
-    settings = platform(root)
-    if not all(getattr(settings, name) for name in settings.PASSBACK):
+    if LtiPlatform(config=config).empty(LtiPlatform.PASSBACK):
         return None
     try:
         summary = push_scores(root, assignment, students)
